@@ -1,0 +1,138 @@
+"""Tập Huấn: the application factory."""
+
+from pathlib import Path
+
+from flask import Flask, g, render_template, request, session
+from flask_babel import get_locale
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from lms.config import Config, normalise_database_url
+from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Create the app: config → extensions → blueprints → CLI → error pages."""
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(Config.from_env(app.instance_path))
+    if config:
+        app.config.update(config)
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    _register_hooks(app)
+    _register_error_pages(app)
+    return app
+
+
+def _select_locale() -> str:
+    from flask import current_app
+
+    lang = request.args.get("lang") or session.get("lang")
+    if lang in current_app.config["LANGUAGES"]:
+        return lang
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "strong"
+
+    from lms.accounts.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        user = db.session.get(User, int(user_id))
+        return user if user and user.active else None
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):  # noqa: ARG001
+    """Foreign keys on, WAL and a busy timeout, so several workers can share one SQLite file."""
+    module = type(dbapi_connection).__module__
+    if not module.startswith("sqlite3"):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _register_blueprints(app: Flask) -> None:
+    from lms.accounts import bp as accounts_bp
+    from lms.assessments import bp as assessments_bp
+    from lms.certificates import bp as certificates_bp
+    from lms.cohorts import bp as cohorts_bp
+    from lms.core import bp as core_bp
+    from lms.courses import bp as courses_bp
+    from lms.reports import bp as reports_bp
+    from lms.units import bp as units_bp
+
+    for bp in (core_bp, accounts_bp, units_bp, courses_bp, assessments_bp, cohorts_bp,
+               certificates_bp, reports_bp):
+        app.register_blueprint(bp)
+
+
+def _register_cli(app: Flask) -> None:
+    from lms.cli import lms_group
+
+    app.cli.add_command(lms_group)
+
+
+def _register_hooks(app: Flask) -> None:
+    from lms.core import assets, nav, text
+
+    assets.init_app(app)
+    nav.init_app(app)
+    text.init_app(app)
+
+    @app.context_processor
+    def inject_globals():
+        return {"current_locale": str(get_locale()), "languages": app.config["LANGUAGES"]}
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if getattr(g, "no_store", False):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+
+def _register_error_pages(app: Flask) -> None:
+    def render(code: int):
+        def handler(error):
+            if code == 500:
+                db.session.rollback()
+            if request.path.startswith("/api/"):
+                return {"error": code, "message": getattr(error, "description", "")}, code
+            return render_template("errors/error.html", code=code, error=error), code
+
+        return handler
+
+    for code in (400, 403, 404, 405, 413, 429, 500):
+        app.register_error_handler(code, render(code))

@@ -1,0 +1,29 @@
+"""Login and user-administration forms."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from lms.accounts.models import ROLES
+
+
+class LoginForm(FlaskForm):
+    """Username and password."""
+
+    username = StringField(_l("Tên đăng nhập"), validators=[DataRequired(), Length(max=80)])
+    password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(), Length(max=200)])
+
+
+class UserForm(FlaskForm):
+    """Create or edit an account: role, unit scope, roster link, activation."""
+
+    username = StringField(_l("Tên đăng nhập"), validators=[DataRequired(), Length(max=80)])
+    full_name = StringField(_l("Họ và tên"), validators=[Optional(), Length(max=200)])
+    role = SelectField(_l("Vai trò"), choices=[SelectChoice(k, v) for k, v in ROLES.items()])
+    unit_code = StringField(_l("Mã đơn vị giới hạn (để trống: toàn quốc)"),
+                            validators=[Optional(), Length(max=20)])
+    staff_id = StringField(_l("Mã nhân sự (học viên)"), validators=[Optional(), Length(max=50)])
+    password = PasswordField(_l("Mật khẩu (để trống: tự sinh / giữ nguyên)"),
+                             validators=[Optional(), Length(min=8, max=200)])
+    active = BooleanField(_l("Đang hoạt động"), default=True)

@@ -1,0 +1,180 @@
+"""Account rules: authentication with throttling, creating and editing users."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from lms.accounts import audit
+from lms.accounts.models import ROLES, LoginAttempt, User
+from lms.core.text import clean
+from lms.core.timeutil import utcnow
+from lms.extensions import db
+from lms.units.models import Person, Unit
+
+
+class AccountError(ValueError):
+    """A rule was broken; the message is shown to the user."""
+
+
+@dataclass
+class LoginResult:
+    """Outcome of one login attempt."""
+
+    user: User | None
+    error: str | None = None
+    locked_until: datetime | None = None
+
+
+def _recent_failures(column, value, since: datetime) -> list[datetime]:
+    stmt = (select(LoginAttempt.at)
+            .where(column == value, LoginAttempt.success.is_(False), LoginAttempt.at >= since)
+            .order_by(LoginAttempt.at.desc()))
+    return list(db.session.scalars(stmt))
+
+
+def account_locked_until(username: str, now: datetime | None = None) -> datetime | None:
+    """When the account's lock ends, or None: N failures within the window lock it.
+
+    Refused attempts are not recorded as failures, so the lock ends a fixed time after
+    the failure that triggered it.
+    """
+    cfg = current_app.config
+    now = now or utcnow()
+    window = timedelta(minutes=cfg["LOGIN_WINDOW_MINUTES"])
+    lock = timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"])
+    failures = _recent_failures(LoginAttempt.username, username, now - window - lock)
+    limit = cfg["LOGIN_MAX_FAILURES"]
+    # Slide over runs of `limit` consecutive failures: any run inside one window locks.
+    for i in range(len(failures) - limit + 1):
+        newest, oldest = failures[i], failures[i + limit - 1]
+        if newest - oldest <= window and now < newest + lock:
+            return newest + lock
+    return None
+
+
+def address_blocked(ip: str, now: datetime | None = None) -> bool:
+    """True when one client address failed too often within the window (any accounts)."""
+    cfg = current_app.config
+    now = now or utcnow()
+    since = now - timedelta(minutes=cfg["LOGIN_WINDOW_MINUTES"])
+    count = db.session.scalar(
+        select(func.count()).select_from(LoginAttempt)
+        .where(LoginAttempt.ip == ip, LoginAttempt.success.is_(False), LoginAttempt.at >= since))
+    return count >= cfg["LOGIN_IP_MAX_FAILURES"]
+
+
+def authenticate(username: str, password: str, ip: str) -> LoginResult:
+    """Check a login, applying per-account and per-address throttling; records the attempt.
+
+    :param username: as typed (trimmed, case-insensitive)
+    :param password: as typed
+    :param ip: the client address
+    """
+    username = clean(username).lower()
+    locked = account_locked_until(username)
+    if locked is not None:
+        audit.record("login.refused", target=username, reason="account locked")
+        return LoginResult(None, _("Tài khoản tạm khóa do đăng nhập sai nhiều lần. "
+                                   "Vui lòng thử lại sau %(minutes)s phút.",
+                                   minutes=max(1, int((locked - utcnow()).total_seconds() // 60) + 1)),
+                           locked_until=locked)
+    if address_blocked(ip):
+        audit.record("login.refused", target=username, reason="address blocked")
+        return LoginResult(None, _("Quá nhiều lần đăng nhập sai từ địa chỉ này. "
+                                   "Vui lòng thử lại sau %(minutes)s phút.",
+                                   minutes=current_app.config["LOGIN_WINDOW_MINUTES"]))
+    user = db.session.scalar(select(User).where(func.lower(User.username) == username))
+    ok = user is not None and user.active and user.check_password(password)
+    db.session.add(LoginAttempt(username=username, ip=ip, success=ok))
+    if not ok:
+        audit.record("login.failure", target=username)
+        return LoginResult(None, _("Tên đăng nhập hoặc mật khẩu không đúng."))
+    user.last_login_at = utcnow()
+    audit.record("login.success", actor=user, target=username)
+    return LoginResult(user)
+
+
+def generate_password() -> str:
+    """A random password easy to read out over the phone (16 URL-safe characters)."""
+    return secrets.token_urlsafe(12)
+
+
+def find_unit(code: str | None) -> Unit | None:
+    """A current unit by code (zero-padding optional); AccountError when unknown."""
+    if not code:
+        return None
+    from lms.units.services import lookup_unit
+
+    unit = lookup_unit(code)
+    if unit is None:
+        raise AccountError(_("Không tìm thấy đơn vị có mã %(code)s.", code=code))
+    return unit
+
+
+def create_user(username: str, role: str, password: str, *, by=None, full_name: str = "",
+                unit: Unit | None = None, person: Person | None = None) -> User:
+    """Create an account.
+
+    :param username: unique login name (stored lower-case)
+    :param role: one of admin, trainer, viewer, trainee
+    :param password: at least 8 characters
+    :param by: the acting user (None for the command line)
+    :param unit: limits the account to this unit's subtree
+    :param person: the roster entry of a trainee
+    """
+    username = clean(username).lower()
+    if not username or len(username) > 80 or any(ch.isspace() for ch in username):
+        raise AccountError(_("Tên đăng nhập không hợp lệ (không dấu cách, tối đa 80 ký tự)."))
+    if role not in ROLES:
+        raise AccountError(_("Vai trò không hợp lệ: %(role)s.", role=role))
+    if len(password) < 8:
+        raise AccountError(_("Mật khẩu phải có ít nhất 8 ký tự."))
+    if db.session.scalar(select(User.id).where(func.lower(User.username) == username)):
+        raise AccountError(_("Tên đăng nhập %(u)s đã tồn tại.", u=username))
+    if person is not None and db.session.scalar(select(User.id).where(User.person_id == person.id)):
+        raise AccountError(_("Người này đã có tài khoản."))
+    user = User(username=username, role=role, full_name=clean(full_name) or
+                (person.full_name if person else ""), unit=unit, person=person)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user.create", actor=by, target=username, role=role,
+                 unit=unit.code if unit else None)
+    return user
+
+
+def update_user(user: User, *, by, role: str, full_name: str, unit: Unit | None, active: bool,
+                person: Person | None = None, password: str | None = None) -> User:
+    """Edit an account; role, scope and activation changes are audited.
+
+    :param user: the account to change
+    :param by: the acting admin
+    """
+    if role not in ROLES:
+        raise AccountError(_("Vai trò không hợp lệ: %(role)s.", role=role))
+    if user.id == getattr(by, "id", None) and (not active or role != "admin"):
+        raise AccountError(_("Bạn không thể tự khóa hoặc tự bỏ quyền quản trị của mình."))
+    if password:
+        if len(password) < 8:
+            raise AccountError(_("Mật khẩu phải có ít nhất 8 ký tự."))
+        user.set_password(password)
+        audit.record("user.password_reset", actor=by, target=user.username)
+    if person is not None and person.id != user.person_id and db.session.scalar(
+            select(User.id).where(User.person_id == person.id, User.id != user.id)):
+        raise AccountError(_("Người này đã có tài khoản."))
+    if role != user.role or (unit.id if unit else None) != user.unit_id:
+        audit.record("user.role_change", actor=by, target=user.username,
+                     old_role=user.role, new_role=role,
+                     old_unit=user.unit.code if user.unit else None,
+                     new_unit=unit.code if unit else None)
+    if active != user.active:
+        audit.record("user.activate" if active else "user.deactivate", actor=by,
+                     target=user.username)
+    user.role, user.unit, user.active = role, unit, active
+    user.full_name = clean(full_name)
+    user.person = person
+    return user

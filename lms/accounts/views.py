@@ -1,0 +1,134 @@
+"""Login, logout and user administration."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+
+from lms.accounts import bp, services
+from lms.accounts.forms import LoginForm, UserForm
+from lms.accounts.models import AuditLog, User
+from lms.accounts.permissions import role_required, unit_in_scope
+from lms.extensions import db
+from lms.units.models import Person
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site relative paths are followed after login."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("core.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Log in (throttled by account and by client address)."""
+    if current_user.is_authenticated:
+        return redirect(url_for("core.index"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        result = services.authenticate(form.username.data, form.password.data,
+                                       request.remote_addr or "?")
+        db.session.commit()
+        if result.user is not None:
+            login_user(result.user)
+            return redirect(_safe_next(request.args.get("next")))
+        flash(result.error, "error")
+        status = 429 if result.locked_until else 200
+    return render_template("accounts/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    """Log out (POST, with CSRF)."""
+    logout_user()
+    flash(_("Bạn đã đăng xuất."), "info")
+    return redirect(url_for("core.index"))
+
+
+@bp.route("/users")
+@role_required("admin")
+def users():
+    """List accounts within the admin's scope."""
+    rows = db.session.scalars(select(User).order_by(User.role, User.username)).all()
+    rows = [u for u in rows if unit_in_scope(current_user, u.unit)]
+    return render_template("accounts/users.html", users=rows)
+
+
+def _resolve_form(form: UserForm):
+    unit = services.find_unit(form.unit_code.data)
+    if unit is not None and not unit_in_scope(current_user, unit):
+        raise services.AccountError(_("Đơn vị nằm ngoài phạm vi quản lý của bạn."))
+    if unit is None and current_user.unit_id is not None:
+        unit = current_user.unit  # a scoped admin can only create accounts inside the scope
+    person = None
+    if form.staff_id.data:
+        person = db.session.scalar(select(Person).where(Person.staff_id == form.staff_id.data))
+        if person is None:
+            raise services.AccountError(_("Không có mã nhân sự %(s)s.", s=form.staff_id.data))
+    return unit, person
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@role_required("admin")
+def user_new():
+    """Create an account; a generated password is shown once."""
+    form = UserForm()
+    if form.validate_on_submit():
+        try:
+            unit, person = _resolve_form(form)
+            password = form.password.data or services.generate_password()
+            user = services.create_user(form.username.data, form.role.data, password,
+                                        by=current_user, full_name=form.full_name.data,
+                                        unit=unit, person=person)
+        except services.AccountError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            if not form.password.data:
+                flash(_("Đã tạo tài khoản %(u)s. Mật khẩu: %(p)s (chỉ hiện một lần).",
+                        u=user.username, p=password), "success")
+            else:
+                flash(_("Đã tạo tài khoản %(u)s.", u=user.username), "success")
+            return redirect(url_for("accounts.users"))
+    return render_template("accounts/user_form.html", form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@role_required("admin")
+def user_edit(user_id: int):
+    """Edit role, scope, roster link, activation; reset the password."""
+    user = db.get_or_404(User, user_id)
+    if not unit_in_scope(current_user, user.unit):
+        abort(404)
+    form = UserForm(obj=user)
+    if request.method == "GET":
+        form.unit_code.data = user.unit.code if user.unit else ""
+        form.staff_id.data = user.person.staff_id if user.person else ""
+    form.username.render_kw = {"readonly": True}
+    if form.validate_on_submit():
+        try:
+            unit, person = _resolve_form(form)
+            services.update_user(user, by=current_user, role=form.role.data,
+                                 full_name=form.full_name.data, unit=unit,
+                                 active=form.active.data, person=person,
+                                 password=form.password.data or None)
+        except services.AccountError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("Đã lưu tài khoản %(u)s.", u=user.username), "success")
+            return redirect(url_for("accounts.users"))
+    return render_template("accounts/user_form.html", form=form, user=user)
+
+
+@bp.route("/audit")
+@role_required("admin")
+def audit_log():
+    """The latest audit entries (who, what, when)."""
+    page = db.paginate(select(AuditLog).order_by(AuditLog.at.desc(), AuditLog.id.desc()),
+                       per_page=50)
+    return render_template("accounts/audit.html", page=page)

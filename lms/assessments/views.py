@@ -1,0 +1,3 @@
+"""Routes of the assessments room: thin views over services."""
+
+from lms.assessments import bp  # noqa: F401

@@ -1,0 +1,3 @@
+"""Routes of the certificates room: thin views over services."""
+
+from lms.certificates import bp  # noqa: F401

@@ -1,0 +1,7 @@
+"""Cohorts: trainer-run classes, sessions, attendance, paper scores."""
+
+from flask import Blueprint
+
+bp = Blueprint("cohorts", __name__, url_prefix="/cohorts", template_folder="templates")
+
+from lms.cohorts import views  # noqa: E402,F401

@@ -1,0 +1,82 @@
+"""Configuration: defaults here, overridden by LMS_* environment variables, then by create_app()."""
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _instance_secret(instance_path: str) -> str:
+    """Return the secret key kept in instance/secret_key, creating it once."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # Written 0600: the key signs sessions and CSRF tokens.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def normalise_database_url(url: str) -> str:
+    """Use the psycopg 3 driver for plain postgresql:// URLs."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Defaults; `from_env` applies LMS_* variables on top."""
+
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    BASE_URL = "http://127.0.0.1:5000"
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    LANGUAGES = ("vi", "en")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # a form filled slowly in a commune hall must still submit
+    MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    VERIFY_RATE_LIMIT = "60 per minute"
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_WINDOW_MINUTES = 15
+    LOGIN_LOCK_MINUTES = 15
+    LOGIN_IP_MAX_FAILURES = 30
+    CONTENT_DIR = str(Path(__file__).resolve().parent.parent / "content")
+    AGENCY_NAME = "Sở Y tế"
+    PARENT_AGENCY_NAME = "Ủy ban nhân dân tỉnh"
+    TIMEZONE = "Asia/Ho_Chi_Minh"
+
+    @classmethod
+    def from_env(cls, instance_path: str) -> dict:
+        """Build the configuration dict from defaults and LMS_* variables."""
+        env = os.environ
+        cfg = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
+        db_file = Path(instance_path) / "lms.db"
+        cfg["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
+            env.get("LMS_DATABASE_URL", f"sqlite:///{db_file}")
+        )
+        cfg["SECRET_KEY"] = env.get("LMS_SECRET_KEY") or _instance_secret(instance_path)
+        cfg["BASE_URL"] = env.get("LMS_BASE_URL", cls.BASE_URL).rstrip("/")
+        cfg["BABEL_DEFAULT_LOCALE"] = env.get("LMS_DEFAULT_LOCALE", cls.BABEL_DEFAULT_LOCALE)
+        cfg["RATELIMIT_STORAGE_URI"] = env.get("LMS_RATELIMIT_STORAGE_URI", cls.RATELIMIT_STORAGE_URI)
+        cfg["CONTENT_DIR"] = env.get("LMS_CONTENT_DIR", cls.CONTENT_DIR)
+        cfg["AGENCY_NAME"] = env.get("LMS_AGENCY_NAME", cls.AGENCY_NAME)
+        cfg["PARENT_AGENCY_NAME"] = env.get("LMS_PARENT_AGENCY_NAME", cls.PARENT_AGENCY_NAME)
+        cfg["SESSION_COOKIE_SECURE"] = _bool(
+            env.get("LMS_SECURE_COOKIES"), cfg["BASE_URL"].startswith("https://")
+        )
+        return cfg

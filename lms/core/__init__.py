@@ -1,0 +1,7 @@
+"""Core room: home page, language switch, health check, shared helpers (text, files, assets)."""
+
+from flask import Blueprint
+
+bp = Blueprint("core", __name__, template_folder="templates")
+
+from lms.core import models, views  # noqa: E402,F401

@@ -1,0 +1,23 @@
+"""Shared command-line helpers: reading input files, printing import errors with exit code 1."""
+
+import sys
+from pathlib import Path
+
+import click
+
+from lms.core.tabular import ImportFailed
+
+
+def read_input(path: Path) -> bytes:
+    """The bytes of a file, or of standard input for `-`."""
+    if str(path) == "-":
+        return sys.stdin.buffer.read()
+    return Path(path).read_bytes()
+
+
+def fail_with_errors(exc: ImportFailed) -> None:
+    """Print every error as `row N, column X: reason` on stderr and exit 1 (nothing written)."""
+    for error in exc.errors:
+        click.echo(str(error), err=True)
+    click.echo(f"{len(exc.errors)} error(s); nothing was written.", err=True)
+    sys.exit(1)

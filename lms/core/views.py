@@ -1,0 +1,36 @@
+"""Home page, language switch and the health check."""
+
+from flask import current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import text
+
+from lms.core import bp
+from lms.extensions import db
+
+
+@bp.route("/")
+def index():
+    """Home: what each role can do from here."""
+    return render_template("core/index.html")
+
+
+@bp.route("/lang/<code>", methods=["POST"])
+def set_language(code: str):
+    """Switch the interface language (vi / en) for this session."""
+    if code in current_app.config["LANGUAGES"]:
+        session["lang"] = code
+    target = request.form.get("next", "")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("core.index")
+    return redirect(target)
+
+
+@bp.route("/healthz")
+def healthz():
+    """Liveness and database check for load balancers (no personal data)."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 — any database failure means unhealthy
+        return {"status": "error", "database": "unreachable"}, 503
+    return {"status": "ok", "database": "ok",
+            "user": current_user.is_authenticated}

@@ -1,0 +1,7 @@
+"""Reports: coverage against the 100% target, exports, charts."""
+
+from flask import Blueprint
+
+bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
+
+from lms.reports import views  # noqa: E402,F401

@@ -1,0 +1,3 @@
+"""`flask lms …` commands of the reports room."""
+
+commands = []

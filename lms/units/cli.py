@@ -1,0 +1,84 @@
+"""`flask lms units …` and `flask lms roster …`: unit loading, roster import and export."""
+
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from lms.core.cli_util import fail_with_errors, read_input
+from lms.core.tabular import ImportFailed
+from lms.extensions import db
+from lms.units import services
+
+units_group = AppGroup("units", help="Administrative units.")
+roster_group = AppGroup("roster", help="The staff roster.")
+
+
+@units_group.command("load")
+@click.option("--legacy", is_flag=True, help="Also load the pre-2025 three-level units.")
+def load_units_command(legacy):
+    """Load the current 34 provinces and 3,321 communes (idempotent)."""
+    new, updated = services.load_current_units()
+    click.echo(f"current units: {new} new, {updated} updated")
+    if legacy:
+        new, updated = services.load_legacy_units()
+        click.echo(f"legacy units: {new} new, {updated} updated")
+    db.session.commit()
+
+
+@units_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--system", default="custom", show_default=True,
+              help="Code system of the imported units.")
+def import_units_command(file, system):
+    """Add a custom hierarchy from CSV/XLSX with columns code,name,kind,parent_code."""
+    try:
+        new, updated = services.import_units(read_input(file), file.name, system=system)
+    except ImportFailed as exc:
+        db.session.rollback()
+        fail_with_errors(exc)
+    db.session.commit()
+    click.echo(f"units: {new} new, {updated} updated")
+
+
+@roster_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check and count, write nothing.")
+@click.option("--legacy-codes", is_flag=True, help="ma_xa holds pre-2025 commune codes.")
+def import_roster_command(file, dry_run, legacy_codes):
+    """Import the roster (CSV/XLSX): every row is checked before anything is written."""
+    data = read_input(file)
+    try:
+        with click.progressbar(length=data.count(b"\n") or 1, label="checking rows",
+                               file=click.get_text_stream("stderr")) as bar:
+            result = services.import_roster(data, file.name, dry_run=dry_run,
+                                            legacy_codes=legacy_codes, progress=bar.update)
+    except ImportFailed as exc:
+        db.session.rollback()
+        fail_with_errors(exc)
+    if dry_run:
+        db.session.rollback()
+        click.echo(f"dry run: {result.new} new, {result.updated} updated, "
+                   f"{result.unchanged} unchanged (nothing written)")
+        return
+    db.session.commit()
+    click.echo(f"imported: {result.new} new, {result.updated} updated, "
+               f"{result.unchanged} unchanged")
+
+
+@roster_group.command("export")
+@click.option("--unit", "unit_code", help="Only this unit's subtree (code).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def export_roster_command(unit_code, output):
+    """Export the roster as CSV in the import format."""
+    unit = None
+    if unit_code:
+        unit = services.lookup_unit(unit_code)
+        if unit is None:
+            raise click.ClickException(f"unknown unit code {unit_code}")
+    output.write_bytes(services.export_roster(unit))
+    db.session.commit()  # the audit entry
+    click.echo(f"written {output}")
+
+
+commands = [units_group, roster_group]

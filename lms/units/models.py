@@ -1,0 +1,67 @@
+"""Administrative units (đơn vị hành chính) and the staff roster (danh sách nhân sự)."""
+
+from lms.core.timeutil import utcnow
+from lms.extensions import db
+
+CURRENT = "current"   # the two-level units in force since 01/7/2025
+LEGACY = "legacy"     # the pre-2025 three-level units, for old records
+
+
+class Unit(db.Model):
+    """An administrative unit (đơn vị hành chính): the country, a province, a commune, …
+
+    `path` holds the ids from the root down ("/1/23/456/"), so a subtree is one LIKE query.
+    Codes are zero-padded statistics-office codes, unique within a `system`.
+    """
+
+    __tablename__ = "units"
+    __table_args__ = (db.UniqueConstraint("system", "code"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    system = db.Column(db.String(20), nullable=False, default=CURRENT)
+    code = db.Column(db.String(20), nullable=False)
+    name = db.Column(db.String(200), nullable=False)
+    kind = db.Column(db.String(30), nullable=False, index=True)
+    division = db.Column(db.String(60), nullable=True)
+    parent_id = db.Column(db.Integer, db.ForeignKey("units.id"), nullable=True, index=True)
+    path = db.Column(db.String(255), nullable=False, default="/", index=True)
+
+    parent = db.relationship("Unit", remote_side=[id], backref=db.backref("children", lazy="dynamic"))
+
+    def __repr__(self) -> str:
+        return f"<Unit {self.system}:{self.code} {self.name}>"
+
+    @property
+    def depth(self) -> int:
+        """0 for the root."""
+        return self.path.count("/") - 2
+
+    def is_within(self, other: "Unit") -> bool:
+        """True when this unit is `other` or lies below it."""
+        return self.path.startswith(other.path)
+
+
+class Person(db.Model):
+    """One human on the roster of a commune (người trong danh sách nhân sự)."""
+
+    __tablename__ = "persons"
+
+    id = db.Column(db.Integer, primary_key=True)
+    staff_id = db.Column(db.String(50), nullable=False, unique=True)
+    full_name = db.Column(db.String(200), nullable=False)
+    name_search = db.Column(db.String(200), nullable=False, index=True)
+    gender = db.Column(db.String(10), nullable=True)
+    birth_year = db.Column(db.Integer, nullable=True)
+    position = db.Column(db.String(30), nullable=False, index=True)
+    commune_id = db.Column(db.Integer, db.ForeignKey("units.id"), nullable=False, index=True)
+    phone = db.Column(db.String(30), nullable=True)
+    ethnicity = db.Column(db.String(60), nullable=True)
+    in_target = db.Column(db.Boolean, nullable=False, default=True)
+    left_on = db.Column(db.Date, nullable=True)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+    commune = db.relationship("Unit")
+
+    def __repr__(self) -> str:
+        return f"<Person {self.staff_id} {self.full_name}>"

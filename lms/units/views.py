@@ -1,0 +1,113 @@
+"""Roster pages: browse a unit's people, search without diacritics, import and export."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from lms.accounts.permissions import (can_edit_roster, can_view_roster, role_required,
+                                      scope_unit, unit_in_scope)
+from lms.core.tabular import ImportFailed
+from lms.core.text import fold
+from lms.extensions import db
+from lms.units import bp, services
+from lms.units.forms import RosterImportForm
+from lms.units.models import CURRENT, Person, Unit
+from lms.units.positions import POSITIONS
+
+
+def _unit_or_scope(code: str | None) -> Unit:
+    """The unit named in the URL, or the user's scope (or the country)."""
+    if code:
+        unit = db.session.scalar(select(Unit).where(Unit.system == CURRENT, Unit.code == code))
+        if unit is None:
+            abort(404)
+    else:
+        unit = scope_unit(current_user) or db.session.scalar(
+            select(Unit).where(Unit.system == CURRENT, Unit.code == services.ROOT_CODE))
+        if unit is None:
+            abort(404)
+    if not can_view_roster(current_user, unit):
+        abort(403)
+    return unit
+
+
+def trained_person_ids():
+    """Select of person ids with a completion of a course that counts toward the target."""
+    from lms.courses.models import Completion, Course
+
+    return (select(Completion.person_id).join(Course, Completion.course_id == Course.id)
+            .where(Course.counts_toward_target.is_(True)))
+
+
+@bp.route("/")
+@bp.route("/<code>")
+@role_required("admin", "trainer", "viewer")
+def roster(code: str | None = None):
+    """A unit's roster: sub-units with head counts, and its people, filtered and searched."""
+    unit = _unit_or_scope(code)
+    children = db.session.execute(
+        select(Unit, func.count(Person.id))
+        .outerjoin(Person, Person.commune_id == Unit.id)
+        .where(Unit.parent_id == unit.id).group_by(Unit.id).order_by(Unit.code)).all()
+    if unit.kind == "country":
+        children = [(u, n) for u, n in children if unit_in_scope(current_user, u)]
+    position = request.args.get("position") or None
+    trained = request.args.get("trained") or None
+    q = (request.args.get("q") or "").strip()[:100]
+    stmt = services.roster_query(unit)
+    if position in POSITIONS:
+        stmt = stmt.where(Person.position == position)
+    if trained == "yes":
+        stmt = stmt.where(Person.id.in_(trained_person_ids()))
+    elif trained == "no":
+        stmt = stmt.where(Person.id.not_in(trained_person_ids()))
+    if q:
+        stmt = stmt.where(Person.name_search.contains(fold(q), autoescape=True)
+                          | (Person.staff_id == q))
+    page = db.paginate(stmt, per_page=50, error_out=False)
+    return render_template("units/roster.html", unit=unit, children=children, page=page,
+                           positions=POSITIONS, position=position, trained=trained, q=q,
+                           can_edit=can_edit_roster(current_user))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@role_required("admin")
+def roster_import():
+    """Upload a roster file: all rows checked, every error listed, nothing written on error."""
+    form = RosterImportForm()
+    errors, result = [], None
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            result = services.import_roster(upload.read(), upload.filename or "upload.csv",
+                                            by=current_user, dry_run=form.dry_run.data,
+                                            legacy_codes=form.legacy_codes.data)
+        except ImportFailed as exc:
+            db.session.rollback()
+            errors = exc.errors
+            flash(_("Không nhập được: %(n)s lỗi. Chưa ghi dữ liệu nào.", n=len(errors)), "error")
+        else:
+            if result.dry_run:
+                db.session.rollback()
+                flash(_("Kiểm tra xong: %(a)s mới, %(b)s cập nhật, %(c)s không đổi "
+                        "(chưa ghi).", a=result.new, b=result.updated, c=result.unchanged),
+                      "info")
+            else:
+                db.session.commit()
+                flash(_("Đã nhập: %(a)s mới, %(b)s cập nhật, %(c)s không đổi.",
+                        a=result.new, b=result.updated, c=result.unchanged), "success")
+                return redirect(url_for("units.roster"))
+    return render_template("units/import.html", form=form, errors=errors, result=result)
+
+
+@bp.route("/export.csv")
+@bp.route("/<code>/export.csv")
+@role_required("admin")
+def roster_export(code: str | None = None):
+    """The unit's roster as CSV in the import format (audited)."""
+    unit = _unit_or_scope(code)
+    data = services.export_roster(unit if unit.kind != "country" else None, by=current_user)
+    db.session.commit()
+    return data, 200, {"Content-Type": "text/csv; charset=utf-8",
+                       "Content-Disposition": f"attachment; filename=roster-{unit.code}.csv"}

@@ -1,0 +1,181 @@
+"""Shared fixtures: app, client, runner, a fresh database per test, factories and login_as.
+
+Set LMS_TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1:5432/tap_huan_test) to run the
+whole suite on PostgreSQL; the default is a SQLite file in a temporary folder.
+"""
+
+import os
+import re
+
+import pytest
+from sqlalchemy import text
+
+from lms import create_app
+from lms.extensions import db as _db
+
+TEST_PASSWORD = "correct-horse-battery"
+_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("LMS_TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def _app(tmp_path_factory):
+    """One app and schema for the session; each test empties every table afterwards."""
+    instance = tmp_path_factory.mktemp("instance")
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory),
+        "SECRET_KEY": "test-secret",
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast hashes keep the suite quick
+        "BASE_URL": "http://lms.test",
+        "RATELIMIT_ENABLED": True,
+        "INSTANCE_DIR": str(instance),
+    })
+    with app.app_context():
+        _db.drop_all()
+        _db.create_all()
+    yield app
+    with app.app_context():
+        _db.session.remove()
+        _db.drop_all()
+        _db.engine.dispose()
+
+
+def _empty_tables() -> None:
+    tables = list(reversed(_db.metadata.sorted_tables))
+    if _db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        _db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            _db.session.execute(table.delete())
+    _db.session.commit()
+
+
+@pytest.fixture
+def app(_app):
+    """The app inside an application context, with empty tables and fresh rate limits."""
+    from lms.extensions import limiter
+
+    with _app.app_context():
+        limiter.reset()
+        yield _app
+        _db.session.rollback()
+        _db.session.remove()
+        _empty_tables()
+
+
+@pytest.fixture
+def db(app):
+    """The SQLAlchemy handle."""
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    """A test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A CLI runner for `flask lms …` commands."""
+    return app.test_cli_runner()
+
+
+def csrf_token(client, url: str = "/") -> str:
+    """Fetch a page and return the CSRF token from its first form."""
+    html = client.get(url).get_data(as_text=True)
+    match = _CSRF.search(html)
+    assert match, f"no csrf token on {url}"
+    return match.group(1)
+
+
+def post_form(client, url: str, data: dict | None = None, page: str = "/", **kwargs):
+    """POST with a valid CSRF token taken from `page`."""
+    payload = dict(data or {})
+    payload["csrf_token"] = csrf_token(client, page)
+    return client.post(url, data=payload, **kwargs)
+
+
+@pytest.fixture
+def units(db):
+    """A small real unit set: the country, Quảng Ninh (22) with its 54 communes, and Hà Nội (01)
+    with three communes."""
+    from vietnam_provinces import Province, Ward
+
+    from lms.units.services import ROOT_CODE, UnitSpec, pad_code, upsert_units
+
+    specs = [UnitSpec(ROOT_CODE, "Việt Nam", "country", None, None)]
+    for code in (1, 22):
+        p = next(p for p in Province.iter_all() if int(p.code) == code)
+        specs.append(UnitSpec(pad_code(code, "province"), p.name, "province",
+                              str(p.division_type.value), ROOT_CODE))
+        wards = [w for w in Ward.iter_all() if int(w.province_code) == code]
+        for w in wards[:3] if code == 1 else wards:
+            specs.append(UnitSpec(pad_code(int(w.code), "commune"), w.name, "commune",
+                                  str(w.division_type.value), pad_code(code, "province")))
+    upsert_units("current", specs)
+    db.session.commit()
+    from lms.units.services import lookup_unit
+
+    return lookup_unit
+
+
+@pytest.fixture
+def make_person(db, units):
+    """Factory: a roster person (defaults: Quảng Ninh, Phường Hà Tu, in target)."""
+    counter = {"n": 0}
+
+    def make(**kw):
+        from lms.core.text import fold
+        from lms.units.models import Person
+
+        counter["n"] += 1
+        commune = kw.pop("commune", None) or units("06652", "commune")
+        name = kw.pop("full_name", f"Nguyễn Thị Hường {counter['n']}")
+        person = Person(staff_id=kw.pop("staff_id", f"T{counter['n']:05d}"), full_name=name,
+                        name_search=fold(name), position=kw.pop("position", "can_bo_xa"),
+                        commune=commune, **kw)
+        db.session.add(person)
+        db.session.commit()
+        return person
+
+    return make
+
+
+@pytest.fixture
+def make_user(db, units):
+    """Factory: an account with TEST_PASSWORD; `unit` may be a code or a Unit."""
+    def make(role="admin", username=None, unit=None, person=None, **kw):
+        from lms.accounts.services import create_user
+
+        if isinstance(unit, str):
+            unit = units(unit)
+        user = create_user(username or f"{role}-{os.urandom(3).hex()}", role, TEST_PASSWORD,
+                           unit=unit, person=person, **kw)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login_as(client, make_user):
+    """Create a user of `role` and log the test client in as them; returns the user."""
+    def login(role="admin", **kw):
+        user = kw.pop("user", None) or make_user(role, **kw)
+        client.post("/accounts/logout", data={"csrf_token": csrf_token(client)})
+        response = post_form(client, "/accounts/login",
+                             {"username": user.username, "password": TEST_PASSWORD},
+                             page="/accounts/login")
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return user
+
+    return login

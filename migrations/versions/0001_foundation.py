@@ -1,8 +1,8 @@
-"""foundation: units, roster, accounts, courses, question bank
+"""foundation: units, roster, accounts, courses, question bank, cohorts
 
 Revision ID: 0001_foundation
 Revises: 
-Create Date: 2026-11-22 06:49:08.086315
+Create Date: 2026-11-22 06:50:30.148129
 
 """
 from alembic import op
@@ -169,6 +169,34 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_audit_log_actor_id'), ['actor_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_log_at'), ['at'], unique=False)
 
+    op.create_table('cohorts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('course_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=300), nullable=False),
+    sa.Column('host_unit_id', sa.Integer(), nullable=False),
+    sa.Column('venue', sa.String(length=300), nullable=False),
+    sa.Column('starts_on', sa.Date(), nullable=False),
+    sa.Column('ends_on', sa.Date(), nullable=False),
+    sa.Column('mode', sa.String(length=20), nullable=False),
+    sa.Column('capacity', sa.Integer(), nullable=True),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('min_attendance_pct', sa.Integer(), nullable=False),
+    sa.Column('require_final_test', sa.Boolean(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('closed_at', sa.DateTime(), nullable=True),
+    sa.Column('closed_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['closed_by_id'], ['users.id'], name=op.f('fk_cohorts_closed_by_id_users')),
+    sa.ForeignKeyConstraint(['course_id'], ['courses.id'], name=op.f('fk_cohorts_course_id_courses')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_cohorts_created_by_id_users')),
+    sa.ForeignKeyConstraint(['host_unit_id'], ['units.id'], name=op.f('fk_cohorts_host_unit_id_units')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_cohorts'))
+    )
+    with op.batch_alter_table('cohorts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_cohorts_course_id'), ['course_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_cohorts_host_unit_id'), ['host_unit_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_cohorts_status'), ['status'], unique=False)
+
     op.create_table('enrolments',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=False),
@@ -189,6 +217,44 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_enrolments_course_id'), ['course_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_enrolments_person_id'), ['person_id'], unique=False)
 
+    op.create_table('cohort_members',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('cohort_id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('enrolment_id', sa.Integer(), nullable=True),
+    sa.Column('added_at', sa.DateTime(), nullable=False),
+    sa.Column('completed', sa.Boolean(), nullable=True),
+    sa.Column('outcome_reason', sa.String(length=300), nullable=True),
+    sa.ForeignKeyConstraint(['cohort_id'], ['cohorts.id'], name=op.f('fk_cohort_members_cohort_id_cohorts')),
+    sa.ForeignKeyConstraint(['enrolment_id'], ['enrolments.id'], name=op.f('fk_cohort_members_enrolment_id_enrolments')),
+    sa.ForeignKeyConstraint(['person_id'], ['persons.id'], name=op.f('fk_cohort_members_person_id_persons')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_cohort_members')),
+    sa.UniqueConstraint('cohort_id', 'person_id', name=op.f('uq_cohort_members_cohort_id'))
+    )
+    with op.batch_alter_table('cohort_members', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_cohort_members_cohort_id'), ['cohort_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_cohort_members_person_id'), ['person_id'], unique=False)
+
+    op.create_table('cohort_sessions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('cohort_id', sa.Integer(), nullable=False),
+    sa.Column('date', sa.Date(), nullable=False),
+    sa.Column('start_time', sa.Time(), nullable=True),
+    sa.Column('end_time', sa.Time(), nullable=True),
+    sa.Column('topic', sa.String(length=300), nullable=False),
+    sa.ForeignKeyConstraint(['cohort_id'], ['cohorts.id'], name=op.f('fk_cohort_sessions_cohort_id_cohorts')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_cohort_sessions'))
+    )
+    with op.batch_alter_table('cohort_sessions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_cohort_sessions_cohort_id'), ['cohort_id'], unique=False)
+
+    op.create_table('cohort_trainers',
+    sa.Column('cohort_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['cohort_id'], ['cohorts.id'], name=op.f('fk_cohort_trainers_cohort_id_cohorts')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_cohort_trainers_user_id_users')),
+    sa.PrimaryKeyConstraint('cohort_id', 'user_id', name=op.f('pk_cohort_trainers'))
+    )
     op.create_table('completions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=False),
@@ -225,11 +291,57 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_lesson_progress_enrolment_id'), ['enrolment_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_lesson_progress_lesson_id'), ['lesson_id'], unique=False)
 
+    op.create_table('paper_scores',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('course_id', sa.Integer(), nullable=False),
+    sa.Column('cohort_id', sa.Integer(), nullable=True),
+    sa.Column('pre_score', sa.Float(), nullable=True),
+    sa.Column('post_score', sa.Float(), nullable=True),
+    sa.Column('entered_by_id', sa.Integer(), nullable=True),
+    sa.Column('entered_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['cohort_id'], ['cohorts.id'], name=op.f('fk_paper_scores_cohort_id_cohorts')),
+    sa.ForeignKeyConstraint(['course_id'], ['courses.id'], name=op.f('fk_paper_scores_course_id_courses')),
+    sa.ForeignKeyConstraint(['entered_by_id'], ['users.id'], name=op.f('fk_paper_scores_entered_by_id_users')),
+    sa.ForeignKeyConstraint(['person_id'], ['persons.id'], name=op.f('fk_paper_scores_person_id_persons')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_paper_scores')),
+    sa.UniqueConstraint('person_id', 'course_id', 'cohort_id', name=op.f('uq_paper_scores_person_id'))
+    )
+    with op.batch_alter_table('paper_scores', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_paper_scores_cohort_id'), ['cohort_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_paper_scores_course_id'), ['course_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_paper_scores_person_id'), ['person_id'], unique=False)
+
+    op.create_table('attendance',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('session_id', sa.Integer(), nullable=False),
+    sa.Column('member_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.ForeignKeyConstraint(['member_id'], ['cohort_members.id'], name=op.f('fk_attendance_member_id_cohort_members')),
+    sa.ForeignKeyConstraint(['session_id'], ['cohort_sessions.id'], name=op.f('fk_attendance_session_id_cohort_sessions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_attendance')),
+    sa.UniqueConstraint('session_id', 'member_id', name=op.f('uq_attendance_session_id'))
+    )
+    with op.batch_alter_table('attendance', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_attendance_member_id'), ['member_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_attendance_session_id'), ['session_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('attendance', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_attendance_session_id'))
+        batch_op.drop_index(batch_op.f('ix_attendance_member_id'))
+
+    op.drop_table('attendance')
+    with op.batch_alter_table('paper_scores', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_paper_scores_person_id'))
+        batch_op.drop_index(batch_op.f('ix_paper_scores_course_id'))
+        batch_op.drop_index(batch_op.f('ix_paper_scores_cohort_id'))
+
+    op.drop_table('paper_scores')
     with op.batch_alter_table('lesson_progress', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_lesson_progress_lesson_id'))
         batch_op.drop_index(batch_op.f('ix_lesson_progress_enrolment_id'))
@@ -241,11 +353,27 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_completions_completed_on'))
 
     op.drop_table('completions')
+    op.drop_table('cohort_trainers')
+    with op.batch_alter_table('cohort_sessions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_cohort_sessions_cohort_id'))
+
+    op.drop_table('cohort_sessions')
+    with op.batch_alter_table('cohort_members', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_cohort_members_person_id'))
+        batch_op.drop_index(batch_op.f('ix_cohort_members_cohort_id'))
+
+    op.drop_table('cohort_members')
     with op.batch_alter_table('enrolments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_enrolments_person_id'))
         batch_op.drop_index(batch_op.f('ix_enrolments_course_id'))
 
     op.drop_table('enrolments')
+    with op.batch_alter_table('cohorts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_cohorts_status'))
+        batch_op.drop_index(batch_op.f('ix_cohorts_host_unit_id'))
+        batch_op.drop_index(batch_op.f('ix_cohorts_course_id'))
+
+    op.drop_table('cohorts')
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_log_at'))
         batch_op.drop_index(batch_op.f('ix_audit_log_actor_id'))

@@ -72,7 +72,8 @@ class Config:
         cfg["SECRET_KEY"] = env.get("LMS_SECRET_KEY") or _instance_secret(instance_path)
         cfg["BASE_URL"] = env.get("LMS_BASE_URL", cls.BASE_URL).rstrip("/")
         cfg["BABEL_DEFAULT_LOCALE"] = env.get("LMS_DEFAULT_LOCALE", cls.BABEL_DEFAULT_LOCALE)
-        cfg["RATELIMIT_STORAGE_URI"] = env.get("LMS_RATELIMIT_STORAGE_URI", cls.RATELIMIT_STORAGE_URI)
+        cfg["RATELIMIT_STORAGE_URI"] = env.get("LMS_RATELIMIT_STORAGE_URI",
+                                               cls.RATELIMIT_STORAGE_URI)
         cfg["CONTENT_DIR"] = env.get("LMS_CONTENT_DIR", cls.CONTENT_DIR)
         cfg["AGENCY_NAME"] = env.get("LMS_AGENCY_NAME", cls.AGENCY_NAME)
         cfg["PARENT_AGENCY_NAME"] = env.get("LMS_PARENT_AGENCY_NAME", cls.PARENT_AGENCY_NAME)

@@ -179,3 +179,17 @@ def login_as(client, make_user):
         return user
 
     return login
+
+
+@pytest.fixture
+def empty_schema(db):
+    """Drop the test schema so `lms init` builds it through the migrations."""
+    db.drop_all()
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    yield
+    db.session.remove()
+    db.drop_all()
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    db.create_all()

@@ -7,6 +7,7 @@ from functools import wraps
 
 from flask import abort
 from flask_login import current_user, login_required
+
 from lms.extensions import db
 from lms.units.models import Person, Unit
 

@@ -67,6 +67,10 @@ def address_blocked(ip: str, now: datetime | None = None) -> bool:
     return count >= cfg["LOGIN_IP_MAX_FAILURES"]
 
 
+def _minutes_until(moment: datetime) -> int:
+    return max(1, int((moment - utcnow()).total_seconds() // 60) + 1)
+
+
 def authenticate(username: str, password: str, ip: str) -> LoginResult:
     """Check a login, applying per-account and per-address throttling; records the attempt.
 
@@ -80,7 +84,7 @@ def authenticate(username: str, password: str, ip: str) -> LoginResult:
         audit.record("login.refused", target=username, reason="account locked")
         return LoginResult(None, _("Tài khoản tạm khóa do đăng nhập sai nhiều lần. "
                                    "Vui lòng thử lại sau %(minutes)s phút.",
-                                   minutes=max(1, int((locked - utcnow()).total_seconds() // 60) + 1)),
+                                   minutes=_minutes_until(locked)),
                            locked_until=locked)
     if address_blocked(ip):
         audit.record("login.refused", target=username, reason="address blocked")

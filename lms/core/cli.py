@@ -5,6 +5,7 @@ from flask_migrate import upgrade
 
 from lms.extensions import db
 
+
 @click.command("init")
 def init_command():
     """Upgrade the schema to head, load administrative units and course content (idempotent)."""

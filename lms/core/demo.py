@@ -14,7 +14,7 @@ from lms.units.models import CURRENT, Person, Unit
 from lms.units.positions import POSITIONS
 
 PROVINCE_CODE = "22"
-DEMO_PASSWORD = "taphuan-demo"
+DEMO_PASSWORD = "taphuan-demo"  # noqa: S105 — printed by `lms demo`, for demo data only
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô",
           "Dương", "Lý", "Triệu", "Đinh"]
 MIDDLE = {"male": ["Văn", "Đức", "Minh", "Quang", "Hữu"], "female": ["Thị", "Thu", "Ngọc",

@@ -104,7 +104,8 @@ def _xlsx_rows(data: bytes) -> Iterator[list]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ImportFailed([RowError(None, None, _("tệp XLSX bị hỏng hoặc không đọc được"))]) from exc
+        raise ImportFailed([RowError(None, None,
+                                     _("tệp XLSX bị hỏng hoặc không đọc được"))]) from exc
     try:
         sheet = workbook.worksheets[0]
         for row in sheet.iter_rows(values_only=True):

@@ -15,7 +15,7 @@ def clean(value: str | None) -> str:
 
 
 def fold(value: str | None) -> str:
-    """Lower-case ASCII form for diacritic-insensitive search ("Nguyễn Thị Hường" → "nguyen thi huong")."""
+    """Lower-case ASCII form for search: "Nguyễn Thị Hường" → "nguyen thi huong"."""
     text = clean(value).lower().replace("đ", "d").replace("Đ", "d")
     decomposed = unicodedata.normalize("NFD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))

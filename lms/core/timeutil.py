@@ -30,7 +30,7 @@ def today() -> date:
 
 
 def parse_date(value) -> date | None:
-    """Parse dd/mm/yyyy or yyyy-mm-dd (also a date/datetime from a spreadsheet); raise ValueError."""
+    """Parse dd/mm/yyyy or yyyy-mm-dd (or a spreadsheet date); ValueError otherwise."""
     if value is None or value == "":
         return None
     if isinstance(value, datetime):

@@ -26,7 +26,8 @@ class Unit(db.Model):
     parent_id = db.Column(db.Integer, db.ForeignKey("units.id"), nullable=True, index=True)
     path = db.Column(db.String(255), nullable=False, default="/", index=True)
 
-    parent = db.relationship("Unit", remote_side=[id], backref=db.backref("children", lazy="dynamic"))
+    parent = db.relationship("Unit", remote_side=[id],
+                             backref=db.backref("children", lazy="dynamic"))
 
     def __repr__(self) -> str:
         return f"<Unit {self.system}:{self.code} {self.name}>"

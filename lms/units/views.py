@@ -5,8 +5,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from lms.accounts.permissions import (can_edit_roster, can_view_roster, role_required,
-                                      scope_unit, unit_in_scope)
+from lms.accounts.permissions import (
+    can_edit_roster,
+    can_view_roster,
+    role_required,
+    scope_unit,
+    unit_in_scope,
+)
 from lms.core.tabular import ImportFailed
 from lms.core.text import fold
 from lms.extensions import db

@@ -22,6 +22,12 @@ PAD = {"province": 2, "district": 3, "commune": 5}
 
 # --- administrative units -------------------------------------------------------------------
 
+def _chunks(items: list, size: int = 1000):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+
 def pad_code(code, kind: str) -> str:
     """Zero-pad a numeric code to the statistics-office width of `kind` ("6652" → "06652")."""
     text = clean(str(code))
@@ -60,31 +66,56 @@ class UnitSpec:
 def upsert_units(system: str, specs: list[UnitSpec]) -> tuple[int, int]:
     """Insert or update units of one system, parents before children; returns (new, updated).
 
-    `path` is rebuilt from the parent chain, so moving a unit moves its subtree in scope checks.
+    New units are bulk-inserted level by level (a national load is ~14,000 rows); `path` is
+    rebuilt from the parent chain, so moving a unit moves its subtree in scope checks.
     """
-    existing = {u.code: u for u in db.session.scalars(select(Unit).where(Unit.system == system))}
+    rows = {code: (uid, name, kind, division, parent_id, path) for uid, code, name, kind,
+            division, parent_id, path in db.session.execute(
+                select(Unit.id, Unit.code, Unit.name, Unit.kind, Unit.division, Unit.parent_id,
+                       Unit.path).where(Unit.system == system))}
     new = updated = 0
-    for spec in specs:
-        unit = existing.get(spec.code)
-        parent = existing.get(spec.parent_code) if spec.parent_code else None
-        if unit is None:
-            unit = Unit(system=system, code=spec.code, name=spec.name, kind=spec.kind,
-                        division=spec.division, parent=parent)
-            db.session.add(unit)
-            existing[spec.code] = unit
-            new += 1
-        elif (unit.name, unit.kind, unit.division, unit.parent_id) != (
-                spec.name, spec.kind, spec.division, parent.id if parent else None):
-            unit.name, unit.kind, unit.division, unit.parent = (
-                spec.name, spec.kind, spec.division, parent)
-            updated += 1
-    db.session.flush()
-    for spec in specs:  # parents come first, so their paths are already right
-        unit = existing[spec.code]
-        path = (unit.parent.path if unit.parent else "/") + f"{unit.id}/"
-        if unit.path != path:
-            unit.path = path
-    db.session.flush()
+    pending = list(specs)
+    while pending:
+        # Parents come first in `specs`; each pass handles the units whose parent is known.
+        ready = [s for s in pending if not s.parent_code or s.parent_code in rows]
+        if not ready:
+            raise ValueError(f"unknown parent codes: {sorted({s.parent_code for s in pending})}")
+        taken = {id(s) for s in ready}
+        pending = [s for s in pending if id(s) not in taken]
+        inserts, changes = [], []
+        for spec in ready:
+            parent_id = rows[spec.parent_code][0] if spec.parent_code else None
+            old = rows.get(spec.code)
+            if old is None:
+                inserts.append({"system": system, "code": spec.code, "name": spec.name,
+                                "kind": spec.kind, "division": spec.division,
+                                "parent_id": parent_id, "path": "/"})
+            elif old[1:5] != (spec.name, spec.kind, spec.division, parent_id):
+                changes.append({"id": old[0], "name": spec.name, "kind": spec.kind,
+                                "division": spec.division, "parent_id": parent_id})
+        for chunk in _chunks(inserts, 2000):
+            db.session.execute(insert(Unit), chunk)
+        for chunk in _chunks(changes, 2000):
+            db.session.execute(update(Unit), chunk)
+        new, updated = new + len(inserts), updated + len(changes)
+        codes = [s.code for s in ready]
+        for chunk in _chunks(codes, 2000):
+            for uid, code, name, kind, division, parent_id, path in db.session.execute(
+                    select(Unit.id, Unit.code, Unit.name, Unit.kind, Unit.division,
+                           Unit.parent_id, Unit.path).where(Unit.system == system,
+                                                             Unit.code.in_(chunk))):
+                rows[code] = (uid, name, kind, division, parent_id, path)
+        paths = []
+        for spec in ready:
+            uid, *_, path = rows[spec.code]
+            parent_path = rows[spec.parent_code][5] if spec.parent_code else "/"
+            wanted = f"{parent_path}{uid}/"
+            if path != wanted:
+                paths.append({"id": uid, "path": wanted})
+                rows[spec.code] = (*rows[spec.code][:5], wanted)
+        for chunk in _chunks(paths, 2000):
+            db.session.execute(update(Unit), chunk)
+    db.session.expire_all()
     return new, updated
 
 
@@ -298,11 +329,6 @@ def _check_row(number: int, row: dict, headers: dict, communes: dict, scope_path
     return {"staff_id": staff_id, "full_name": name, "name_search": fold(name), "gender": gender,
             "birth_year": birth_year, "position": position, "commune_id": commune_id,
             "phone": phone, "ethnicity": ethnicity, "in_target": in_target, "left_on": left_on}
-
-
-def _chunks(items: list, size: int = 1000):
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
 
 
 def import_roster(data: bytes, filename: str, *, by=None, dry_run: bool = False,

@@ -54,7 +54,8 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None
-    login_manager.session_protection = "strong"
+    # "basic", not "strong": phones switch networks (and addresses) often in the field.
+    login_manager.session_protection = "basic"
 
     from lms.accounts.models import User
 

@@ -251,7 +251,7 @@ def record_visit(enrolment: Enrolment, lesson: Lesson) -> None:
     :param lesson: the lesson just opened
     """
     if enrolment.last_lesson_id != lesson.id:
-        enrolment.last_lesson_id = lesson.id
+        enrolment.last_lesson = lesson
         db.session.flush()
 
 

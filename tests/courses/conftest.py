@@ -118,3 +118,10 @@ def trainee(make_person, make_user):
     """A trainee account linked to a roster person (Quảng Ninh, can_bo_xa)."""
     person = make_person(position="can_bo_xa")
     return make_user("trainee", person=person, unit=person.commune)
+
+
+@pytest.fixture
+def request_ctx(app):
+    """A request context, so service error messages can be translated (Flask-Babel)."""
+    with app.test_request_context():
+        yield

@@ -27,12 +27,12 @@ def fixture_lesson(words: int = 900) -> str:
     rng = random.Random(900)  # varied but reproducible text compresses like real prose
     out, n = [], 0
     while n < words:
-        out.append(f"## Phần {len(out) // 4 + 1}\n")
         sentence = " ".join(rng.choice(WORDS) for _ in range(60))
-        out.append(sentence.capitalize() + ".\n")
-        out.append("- Việc nên làm: lắng nghe.\n- Việc không được làm: đổ lỗi.\n")
-        out.append("| Dấu hiệu | Việc cần làm |\n|---|---|\n| Bị giữ giấy tờ | Báo tin |\n")
-        n += 60 + 12 + 8
+        block = (f"## Phần {len(out) + 1}\n\n{sentence.capitalize()}.\n\n"
+                 "- Việc nên làm: lắng nghe.\n- Việc không được làm: đổ lỗi.\n\n"
+                 "| Dấu hiệu | Việc cần làm |\n|---|---|\n| Bị giữ giấy tờ | Báo tin |\n")
+        out.append(block)
+        n += len(block.split())
     return "\n".join(out)
 
 

@@ -24,9 +24,12 @@ def compress_response(response):
     response.vary.add("Accept-Encoding")
     if request.accept_encodings["gzip"] <= 0:
         return response
-    # File responses (static assets) stream from disk; read them to compress.
+    # File responses (static assets) stream from disk; read them, then close the file.
+    source = response.response
     response.direct_passthrough = False
     data = response.get_data()
+    if hasattr(source, "close"):
+        source.close()
     if len(data) < MIN_SIZE:
         return response
     response.set_data(gzip.compress(data, compresslevel=6, mtime=0))

@@ -6,6 +6,7 @@ and measures the largest lesson page. Prints the figures and writes
 bench/results/page_weight.json. Budget: 60 KB excluding images.
 """
 
+import gzip
 import json
 import random
 import re
@@ -18,8 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results" / "page_weight.json"
 _ASSET = re.compile(r'<(?:link[^>]+href|script[^>]+src)="(/assets/[^"]+\.(?:css|js))"')
 
-WORDS = ("người bị mua bán cần được tiếp nhận an toàn, tôn trọng và bảo mật thông tin; cán bộ "
-         "xã ghi nhận dấu hiệu, hỏi ý kiến nạn nhân và chuyển tuyến đúng nơi ").split()
+VOCABULARY = ("người bị mua bán cần được tiếp nhận an toàn, tôn trọng và bảo mật thông tin; "
+              "cán bộ xã ghi nhận dấu hiệu, hỏi ý kiến nạn nhân và chuyển tuyến đúng nơi")
+WORDS = VOCABULARY.split()
 
 
 def fixture_lesson(words: int = 900) -> str:
@@ -56,8 +58,6 @@ def page_weight(client, url: str) -> dict:
     if page.status_code != 200:
         raise RuntimeError(f"{url}: HTTP {page.status_code}")
     html = page.get_data()
-    import gzip
-
     text = gzip.decompress(html).decode() if page.headers.get("Content-Encoding") == "gzip" \
         else html.decode()
     assets = {}

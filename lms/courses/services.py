@@ -188,9 +188,11 @@ def enrol_many(course: Course, people: PeopleFilter, *, by) -> int:
     rows = select(ids.c.id, db.literal(course.id), db.literal(utcnow()),
                   db.literal(getattr(by, "id", None)), db.literal("active"))
     result = db.session.execute(insert(Enrolment).from_select(
-        ["person_id", "course_id", "enrolled_at", "enrolled_by_id", "status"], rows))
+        ["person_id", "course_id", "enrolled_at", "enrolled_by_id", "status"], rows)
+        .returning(Enrolment.id))
+    count = len(result.all())
     db.session.flush()
-    return result.rowcount or 0
+    return count
 
 
 # --- progress ----------------------------------------------------------------------------------

@@ -117,11 +117,3 @@ def can_read_lessons(user, enrolment) -> bool:
         return True
     return enrolment is not None and enrolment.person_id == user.person_id
 
-
-def can_view_progress(user, enrolment) -> bool:
-    """A trainee sees only their own progress; staff see progress within their scope."""
-    if not user.is_authenticated or enrolment is None:
-        return False
-    if user.has_role("trainee"):
-        return user.person_id == enrolment.person_id
-    return unit_in_scope(user, enrolment.person.commune)

@@ -132,6 +132,12 @@ def enrol_people(slug: str):
                 return redirect(url_for("courses.enrol_people", slug=slug))
             if "many-position" in request.form and many.validate_on_submit():
                 people = _people_filter(many)
+                if "many-preview" in request.form:
+                    flash(_("%(n)s người phù hợp, chưa ghi danh.",
+                            n=services.count_enrollable(course, people, by=current_user)),
+                          "info")
+                    return render_template("courses/enrol_people.html", course=course,
+                                           one=one, many=many)
                 count = services.enrol_many(course, people, by=current_user)
                 db.session.commit()
                 flash(_("Đã ghi danh %(n)s người.", n=count), "success")

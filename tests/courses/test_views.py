@@ -123,6 +123,10 @@ def test_enrol_people_page(client, db, load_course, login_as, make_person):
     url = "/courses/khoa-thu/enrol-people"
     assert client.get(url).status_code == 200
     post_form(client, url, {"one-staff_id": "QN7"}, page=url)
+    preview = post_form(client, url, {"many-position": "cong_an", "many-not_trained": "y",
+                                      "many-unit": "22", "many-preview": "1"}, page=url)
+    assert "2 người phù hợp" in preview.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Enrolment.id))) == 1
     post_form(client, url, {"many-position": "cong_an", "many-not_trained": "y",
                             "many-unit": "22"}, page=url)
     assert db.session.scalar(select(func.count(Enrolment.id))) == 3

@@ -47,6 +47,8 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title", "wi
                       "td": {"colspan", "rowspan"}, "abbr": {"title"}}
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
 MEDIA_PREFIX = "/courses/{slug}/media/"
+# Part of every content hash: bump it when rendering or sanitising changes, so `load` re-renders.
+RENDER_VERSION = b"render-1"
 
 
 @dataclass(frozen=True)
@@ -267,7 +269,7 @@ def _read_text(path: Path, errors: list[ContentError]) -> str | None:
 
 def _course_hash(folder: Path) -> str:
     """SHA-256 over every file's relative path and bytes: unchanged sources, same hash."""
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(RENDER_VERSION)
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")

@@ -30,6 +30,7 @@ def test_trainee_enrols_reads_and_resumes(client, db, load_course, login_as, tra
     load_course(quiz=False)
     login_as(user=trainee)
     assert client.get("/courses/khoa-thu/lessons/hai").status_code == 302  # not enrolled
+    assert client.get("/courses/khoa-thu/handout").status_code == 403
     assert _enrol(client).status_code == 302
     assert _enrol(client).status_code == 302
     assert db.session.scalar(select(func.count(Enrolment.id))) == 1

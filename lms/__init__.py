@@ -101,9 +101,10 @@ def _register_cli(app: Flask) -> None:
 
 
 def _register_hooks(app: Flask) -> None:
-    from lms.core import assets, nav, text
+    from lms.core import assets, compress, nav, text
 
     assets.init_app(app)
+    compress.init_app(app)
     nav.init_app(app)
     text.init_app(app)
 

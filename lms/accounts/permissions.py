@@ -83,3 +83,38 @@ def can_view_person(user, person: Person) -> bool:
         return user.person_id == person.id
     return unit_in_scope(user, person.commune)
 
+
+
+# --- courses room ------------------------------------------------------------------------------
+
+STAFF_ROLES = ("admin", "trainer", "viewer")
+
+
+def can_enrol_self(user) -> bool:
+    """A trainee whose account is linked to a roster person enrols themself."""
+    return (user.is_authenticated and user.has_role("trainee")
+            and user.person_id is not None)
+
+
+def can_enrol_others(user) -> bool:
+    """Trainers and admins enrol roster people (within their scope)."""
+    return user.is_authenticated and user.has_role("admin", "trainer")
+
+
+def can_enrol_person(user, person: Person) -> bool:
+    """Trainees enrol only themselves; trainers and admins anyone within scope; viewers nobody."""
+    if not user.is_authenticated:
+        return False
+    if user.has_role("trainee"):
+        return user.person_id is not None and user.person_id == person.id
+    return can_enrol_others(user) and unit_in_scope(user, person.commune)
+
+
+def can_read_lessons(user, enrolment) -> bool:
+    """Staff read every lesson; a trainee reads a course's lessons once enrolled in it."""
+    if not user.is_authenticated:
+        return False
+    if user.has_role(*STAFF_ROLES):
+        return True
+    return enrolment is not None and enrolment.person_id == user.person_id
+

@@ -67,4 +67,26 @@ def create_demo() -> list[tuple[str, str, str]]:
     _ensure_user("trainee", "trainee", trainee_person.full_name, unit=trainee_person.commune,
                  person=trainee_person)
     db.session.flush()
+    create_demo_enrolments()
     return [(role, role, DEMO_PASSWORD) for role in ("admin", "trainer", "viewer", "trainee")]
+
+
+def create_demo_enrolments() -> None:
+    """Enrol the demo trainee (QN00001) in the first two loaded courses, with the first lesson
+    of the first one and two lessons of the second done (idempotent; nothing without courses)."""
+    from lms.courses import services as courses
+    from lms.courses.models import Course, LessonProgress
+
+    person = db.session.scalar(select(Person).where(Person.staff_id == "QN00001"))
+    trainee = db.session.scalar(select(User).where(User.username == "trainee"))
+    active = db.session.scalars(select(Course).where(Course.active.is_(True))
+                                .order_by(Course.slug).limit(2)).all()
+    for done, course in enumerate(active, start=1):
+        enrolment, created = courses.enrol(person, course, by=trainee)
+        if not created:
+            continue
+        for lesson in course.active_lessons[:done]:
+            db.session.add(LessonProgress(enrolment_id=enrolment.id, lesson_id=lesson.id))
+            enrolment.last_lesson_id = lesson.id
+        db.session.flush()
+        courses.check_completion(enrolment, by=trainee)

@@ -10,7 +10,10 @@ from lms.extensions import db
 
 @bp.route("/")
 def index():
-    """Home: what each role can do from here."""
+    """Home: what each role can do from here (a trainee goes straight to their courses)."""
+    if (current_user.is_authenticated and current_user.has_role("trainee")
+            and "courses.dashboard" in current_app.view_functions):
+        return redirect(url_for("courses.dashboard"))
     return render_template("core/index.html")
 
 

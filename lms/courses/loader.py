@@ -1,0 +1,752 @@
+"""The content loader: parse and validate `content/<course-slug>/`, then load it all-or-nothing.
+
+The format is documented in content/README.md. Every error names the file, the line where it
+can (taken from the YAML node marks and the Markdown token map) and the reason. Loading is
+idempotent (a content hash per course) and keeps learners' history: lessons are matched by slug
+and questions by (course, id); whatever disappeared from the sources becomes inactive.
+"""
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nh3
+import yaml
+from markdown_it import MarkdownIt
+from sqlalchemy import select
+
+from lms.core.timeutil import utcnow
+from lms.extensions import db
+from lms.units.positions import POSITIONS
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+LESSON_FILE = re.compile(r"^(?P<num>\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"}
+QUESTION_TYPES = ("single", "multiple", "true_false")
+SHOW_ANSWERS = ("always", "after_pass")
+OPTION_KEY = re.compile(r"^[a-z]$")
+MAX_SLUG = 100
+COURSE_KEYS = {"title", "summary", "audience", "hours", "counts_toward_target", "pass_mark",
+               "version", "validity_months", "quiz", "sources"}
+QUIZ_KEYS = {"pretest", "final", "partial_credit", "show_answers"}
+PRETEST_KEYS = {"questions"}
+FINAL_KEYS = {"questions", "time_limit_minutes", "max_attempts"}
+FRONT_KEYS = {"title", "minutes"}
+QUESTION_KEYS = {"id", "lesson", "type", "text", "options", "answer", "explanation"}
+
+# What survives sanitising: structure and emphasis, links, images, tables. No style attributes
+# (the CSP forbids them), no scripts, no event handlers, no javascript: URLs.
+ALLOWED_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "br", "hr", "strong", "em", "b", "i",
+                "code", "pre", "blockquote", "ul", "ol", "li", "a", "img", "table", "thead",
+                "tbody", "tr", "th", "td", "del", "s", "sup", "sub", "details", "summary",
+                "dl", "dt", "dd", "abbr", "mark", "figure", "figcaption", "kbd"}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title", "width", "height"},
+                      "ol": {"start"}, "th": {"colspan", "rowspan"},
+                      "td": {"colspan", "rowspan"}, "abbr": {"title"}}
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
+MEDIA_PREFIX = "/courses/{slug}/media/"
+# Part of every content hash: bump it when rendering or sanitising changes, so `load` re-renders.
+RENDER_VERSION = b"render-1"
+
+
+@dataclass(frozen=True)
+class ContentError:
+    """One problem in the sources: file, line (1-based, when known) and reason."""
+
+    path: Path
+    line: int | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else f"{self.path}"
+        return f"{where}: {self.reason}"
+
+
+class ContentInvalid(Exception):
+    """The content has errors; nothing was (or will be) loaded."""
+
+    def __init__(self, errors: list[ContentError]):
+        super().__init__(f"{len(errors)} content error(s)")
+        self.errors = errors
+
+
+@dataclass
+class LessonSpec:
+    """A validated lesson file."""
+
+    slug: str
+    position: int
+    title: str
+    minutes: int
+    body_md: str
+    path: Path
+
+
+@dataclass
+class QuestionSpec:
+    """A validated question of the bank, in the stored shape."""
+
+    key: str
+    lesson_slug: str
+    type: str
+    text: str
+    options: list[dict]
+    answer: list
+    explanation: str
+
+
+@dataclass
+class CourseSpec:
+    """A validated course folder."""
+
+    slug: str
+    path: Path
+    title: str
+    summary: str
+    audience: list[str]
+    hours: float
+    counts_toward_target: bool
+    pass_mark: int
+    version: str
+    sources: list[str]
+    validity_months: int | None
+    settings: dict
+    content_hash: str
+    lessons: list[LessonSpec] = field(default_factory=list)
+    questions: list[QuestionSpec] = field(default_factory=list)
+
+
+@dataclass
+class LoadResult:
+    """Counts of one load run."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deactivated: int = 0
+    lessons: int = 0
+    questions: int = 0
+
+    def summary(self) -> str:
+        """One line for the command line."""
+        return (f"courses: {self.new} new, {self.updated} updated, {self.unchanged} unchanged, "
+                f"{self.deactivated} deactivated; {self.lessons} lessons, "
+                f"{self.questions} questions")
+
+
+# --- YAML with line numbers ------------------------------------------------------------------
+
+def nfc(value):
+    """NFC-normalise every string inside `value` (lists and dicts walked)."""
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, list):
+        return [nfc(v) for v in value]
+    if isinstance(value, dict):
+        return {nfc(k): nfc(v) for k, v in value.items()}
+    return value
+
+
+class _Doc:
+    """A parsed YAML document with the node tree kept to report line numbers."""
+
+    def __init__(self, text: str, path: Path, errors: list[ContentError], line_offset: int = 0):
+        self.path, self.offset = path, line_offset
+        self.node = self.data = None
+        self.ok = True
+        try:
+            self.node = yaml.compose(text, Loader=yaml.SafeLoader)
+            self.data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+            line = mark.line + 1 + line_offset if mark else None
+            problem = getattr(exc, "problem", None) or str(exc)
+            errors.append(ContentError(path, line, f"invalid YAML: {problem}"))
+            self.ok = False
+
+    def _find(self, keys: tuple) -> tuple[yaml.Node | None, bool]:
+        """The deepest node on the `keys` path; True when the whole path exists."""
+        node = self.node
+        for key in keys:
+            child = None
+            if isinstance(node, yaml.MappingNode):
+                for key_node, value_node in node.value:
+                    if key_node.value == str(key):
+                        child = value_node
+                        break
+            elif (isinstance(node, yaml.SequenceNode) and isinstance(key, int)
+                  and 0 <= key < len(node.value)):
+                child = node.value[key]
+            if child is None:
+                return node, False
+            node = child
+        return node, True
+
+    def line(self, *keys) -> int:
+        """The 1-based line of the value at `keys` (or of its closest existing parent)."""
+        node, _found = self._find(keys)
+        if node is None:
+            return 1 + self.offset
+        return node.start_mark.line + 1 + self.offset
+
+    def key_line(self, *keys) -> int:
+        """The line of the key itself (for the last element of `keys`)."""
+        parent, found = self._find(keys[:-1])
+        if found and isinstance(parent, yaml.MappingNode):
+            for key_node, _value in parent.value:
+                if key_node.value == str(keys[-1]):
+                    return key_node.start_mark.line + 1 + self.offset
+        return self.line(*keys)
+
+
+class _Checker:
+    """Collects errors for one file."""
+
+    def __init__(self, doc: _Doc, errors: list[ContentError]):
+        self.doc, self.errors = doc, errors
+
+    def error(self, keys: tuple, reason: str) -> None:
+        self.errors.append(ContentError(self.doc.path, self.doc.line(*keys), reason))
+
+    def text(self, data: dict, keys: tuple, name: str, required: bool = True) -> str | None:
+        value = data.get(name)
+        if value is None:
+            if required:
+                self.error(keys, f"'{name}' is required")
+            return None
+        if not isinstance(value, str) or not value.strip():
+            self.error(keys + (name,), f"'{name}' must be non-empty text")
+            return None
+        return unicodedata.normalize("NFC", value.strip())
+
+    def integer(self, data: dict, keys: tuple, name: str, low: int | None = 1,
+                high: int | None = None, required: bool = True) -> int | None:
+        value = data.get(name)
+        if value is None:
+            if required:
+                self.error(keys, f"'{name}' is required")
+            return None
+        bad = isinstance(value, bool) or not isinstance(value, int)
+        if not bad and ((low is not None and value < low) or (high is not None and value > high)):
+            bad = True
+        if bad:
+            bounds = f"from {low}" + (f" to {high}" if high is not None else "")
+            self.error(keys + (name,), f"'{name}' must be a whole number {bounds}, "
+                                       f"not {value!r}")
+            return None
+        return value
+
+    def boolean(self, data: dict, keys: tuple, name: str, default: bool | None = None):
+        value = data.get(name, default)
+        if not isinstance(value, bool):
+            self.error(keys + (name,) if name in data else keys,
+                       f"'{name}' must be true or false" + ("" if name in data else
+                                                            " (it is missing)"))
+            return None
+        return value
+
+    def unknown(self, data: dict, keys: tuple, allowed: set) -> None:
+        for name in data:
+            if name not in allowed:
+                self.errors.append(ContentError(self.doc.path, self.doc.key_line(*keys, name),
+                                                f"unknown key '{name}' (allowed: "
+                                                f"{', '.join(sorted(allowed))})"))
+
+
+# --- reading a course folder -----------------------------------------------------------------
+
+def _read_text(path: Path, errors: list[ContentError]) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        errors.append(ContentError(path, None, f"not UTF-8 text ({exc.reason})"))
+    except OSError as exc:
+        errors.append(ContentError(path, None, f"cannot read: {exc.strerror}"))
+    return None
+
+
+def _course_hash(folder: Path) -> str:
+    """SHA-256 over every file's relative path and bytes: unchanged sources, same hash."""
+    digest = hashlib.sha256(RENDER_VERSION)
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _check_course_yml(path: Path, errors: list[ContentError]) -> tuple[dict, dict | None] | None:
+    """Validate course.yml; returns (fields, quiz) or None when unusable."""
+    text = _read_text(path, errors)
+    if text is None:
+        return None
+    doc = _Doc(text, path, errors)
+    if not doc.ok:
+        return None
+    data = doc.data
+    if not isinstance(data, dict):
+        errors.append(ContentError(path, 1, "course.yml must be a mapping of keys to values"))
+        return None
+    check = _Checker(doc, errors)
+    check.unknown(data, (), COURSE_KEYS)
+    out = {"title": check.text(data, (), "title"), "summary": check.text(data, (), "summary")}
+    audience = data.get("audience")
+    if audience is None:
+        check.error((), "'audience' is required (a list of position codes)")
+    elif not isinstance(audience, list) or not audience:
+        check.error(("audience",), "'audience' must be a non-empty list of position codes")
+    else:
+        for i, code in enumerate(audience):
+            if code not in POSITIONS:
+                check.error(("audience", i), f"unknown position code {code!r} (allowed: "
+                                             f"{', '.join(POSITIONS)})")
+        out["audience"] = list(dict.fromkeys(audience))
+    hours = data.get("hours")
+    if hours is None:
+        check.error((), "'hours' is required")
+    elif isinstance(hours, bool) or not isinstance(hours, int | float) or hours <= 0:
+        check.error(("hours",), f"'hours' must be a number greater than 0, not {hours!r}")
+    else:
+        out["hours"] = float(hours)
+    out["counts_toward_target"] = check.boolean(data, (), "counts_toward_target")
+    out["pass_mark"] = check.integer(data, (), "pass_mark", low=0, high=100)
+    version = data.get("version")
+    if version is None:
+        check.error((), "'version' is required")
+    elif isinstance(version, bool) or not isinstance(version, str | int) or not str(version):
+        check.error(("version",), f"'version' must be text in quotes, e.g. \"2025.1\", "
+                                  f"not {version!r}")
+    else:
+        out["version"] = str(version).strip()
+    out["validity_months"] = check.integer(data, (), "validity_months", low=1, required=False)
+    sources = data.get("sources")
+    if sources is None:
+        check.error((), "'sources' is required (a non-empty list)")
+    elif not isinstance(sources, list) or not sources:
+        check.error(("sources",), "'sources' must be a non-empty list of texts")
+    else:
+        for i, source in enumerate(sources):
+            if not isinstance(source, str) or not source.strip():
+                check.error(("sources", i), "each source must be non-empty text")
+        out["sources"] = [nfc(s.strip()) for s in sources if isinstance(s, str)]
+    quiz = _check_quiz(data.get("quiz"), check)
+    return out, quiz
+
+
+def _check_quiz(quiz, check: _Checker) -> dict | None:
+    """Validate the quiz settings; returns them with defaults filled in."""
+    if quiz is None:
+        return {}
+    if not isinstance(quiz, dict):
+        check.error(("quiz",), "'quiz' must be a mapping (pretest, final, partial_credit, "
+                               "show_answers)")
+        return None
+    check.unknown(quiz, ("quiz",), QUIZ_KEYS)
+    out = {"partial_credit": check.boolean(quiz, ("quiz",), "partial_credit", default=False)}
+    show = quiz.get("show_answers", "always")
+    if show not in SHOW_ANSWERS:
+        check.error(("quiz", "show_answers"), f"'show_answers' must be one of "
+                                              f"{', '.join(SHOW_ANSWERS)}, not {show!r}")
+    out["show_answers"] = show
+    for part, allowed in (("pretest", PRETEST_KEYS), ("final", FINAL_KEYS)):
+        value = quiz.get(part)
+        if value is None:
+            continue
+        keys = ("quiz", part)
+        if not isinstance(value, dict):
+            check.error(keys, f"'{part}' must be a mapping such as {{questions: 10}}")
+            continue
+        check.unknown(value, keys, allowed)
+        settings = {"questions": check.integer(value, keys, "questions")}
+        if part == "final":
+            settings["time_limit_minutes"] = check.integer(value, keys, "time_limit_minutes",
+                                                           required=False)
+            settings["max_attempts"] = check.integer(value, keys, "max_attempts",
+                                                     required=False)
+        out[part] = settings
+    return out
+
+
+def _split_front_matter(text: str, path: Path, errors: list[ContentError]):
+    """(front matter text, body, body's first line) or None."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        errors.append(ContentError(path, 1, "missing front matter: the file must start with "
+                                            "a '---' line, then title and minutes, then '---'"))
+        return None
+    for i in range(1, len(lines)):
+        if lines[i].strip() == "---":
+            return "".join(lines[1:i]), "".join(lines[i + 1:]), i + 2
+    errors.append(ContentError(path, 1, "front matter is not closed by a '---' line"))
+    return None
+
+
+def _check_lesson(path: Path, position: int, slug: str,
+                  errors: list[ContentError]) -> LessonSpec | None:
+    """Validate one lesson file."""
+    text = _read_text(path, errors)
+    if text is None:
+        return None
+    parts = _split_front_matter(text, path, errors)
+    if parts is None:
+        return None
+    front_text, body, body_line = parts
+    doc = _Doc(front_text, path, errors, line_offset=1)
+    if not doc.ok:
+        return None
+    data = doc.data
+    if not isinstance(data, dict):
+        errors.append(ContentError(path, 2, "front matter must hold 'title' and 'minutes'"))
+        return None
+    check = _Checker(doc, errors)
+    check.unknown(data, (), FRONT_KEYS)
+    title = check.text(data, (), "title")
+    minutes = check.integer(data, (), "minutes")
+    if not body.strip():
+        errors.append(ContentError(path, body_line, "the lesson body is empty"))
+        return None
+    body = unicodedata.normalize("NFC", body)
+    _check_images(body, path, body_line, errors)
+    if title is None or minutes is None:
+        return None
+    return LessonSpec(slug=slug, position=position, title=title, minutes=minutes, body_md=body,
+                      path=path)
+
+
+def _check_images(body: str, path: Path, body_line: int, errors: list[ContentError]) -> None:
+    """Images must be files beside the lesson: remote ones break the CSP and the data budget."""
+    for token in _markdown().parse(body):
+        for child in token.children or ():
+            if child.type != "image":
+                continue
+            src = child.attrs.get("src", "")
+            line = body_line + token.map[0] if token.map else None
+            if re.match(r"^[a-z][a-z0-9+.-]*:|^/", src, re.I):
+                errors.append(ContentError(path, line, f"image {src!r} must be a file beside "
+                                                       f"the lesson, not a link"))
+            elif Path(src).suffix.lower() not in IMAGE_SUFFIXES or "/" in src or "\\" in src:
+                errors.append(ContentError(path, line, f"image {src!r}: use a .png, .jpg, "
+                                                       f".gif, .webp or .svg file in lessons/"))
+            elif not (path.parent / src).is_file():
+                errors.append(ContentError(path, line, f"image {src!r} not found beside "
+                                                       f"the lesson"))
+
+
+def _check_questions(path: Path, lesson_slugs: set[str],
+                     errors: list[ContentError]) -> list[QuestionSpec]:
+    """Validate questions.yml (absent: an empty bank)."""
+    if not path.exists():
+        return []
+    text = _read_text(path, errors)
+    if text is None:
+        return []
+    doc = _Doc(text, path, errors)
+    if not doc.ok:
+        return []
+    data = doc.data
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        errors.append(ContentError(path, 1, "questions.yml must be a list of questions "
+                                            "(each starting with '- id: …')"))
+        return []
+    check = _Checker(doc, errors)
+    seen: dict[str, int] = {}
+    out = []
+    for i, item in enumerate(data):
+        if not isinstance(item, dict):
+            check.error((i,), "each question must be a mapping (id, lesson, type, text, …)")
+            continue
+        spec = _check_question(item, i, check, lesson_slugs, seen)
+        if spec is not None:
+            out.append(spec)
+    return out
+
+
+def _check_question(item: dict, i: int, check: _Checker, lesson_slugs: set[str],
+                    seen: dict[str, int]) -> QuestionSpec | None:
+    """Validate one question; `seen` maps ids to their first line."""
+    keys = (i,)
+    before = len(check.errors)
+    check.unknown(item, keys, QUESTION_KEYS)
+    qid = item.get("id")
+    if qid is None:
+        check.error(keys, "'id' is required")
+    elif isinstance(qid, bool) or not isinstance(qid, str | int) or not str(qid).strip() \
+            or len(str(qid)) > 50:
+        check.error(keys + ("id",), "'id' must be short text (at most 50 characters)")
+        qid = None
+    else:
+        qid = str(qid).strip()
+        if qid in seen:
+            check.error(keys + ("id",), f"duplicate question id {qid!r} (first on line "
+                                        f"{seen[qid]})")
+        else:
+            seen[qid] = check.doc.line(*keys, "id")
+    lesson = item.get("lesson")
+    if lesson is None:
+        check.error(keys, "'lesson' is required (the slug of a lesson of this course)")
+    elif lesson not in lesson_slugs:
+        check.error(keys + ("lesson",), f"lesson {lesson!r} does not exist in this course "
+                                        f"(lessons: {', '.join(sorted(lesson_slugs))})")
+    qtype = item.get("type")
+    if qtype not in QUESTION_TYPES:
+        check.error(keys + ("type",) if "type" in item else keys,
+                    f"'type' must be one of {', '.join(QUESTION_TYPES)}, not {qtype!r}")
+    text = check.text(item, keys, "text")
+    explanation = check.text(item, keys, "explanation")
+    options, answer = _check_options_answer(item, keys, qtype, check)
+    if len(check.errors) > before or qtype not in QUESTION_TYPES:
+        return None
+    return QuestionSpec(key=qid, lesson_slug=lesson, type=qtype, text=text, options=options,
+                        answer=answer, explanation=explanation)
+
+
+def _check_options_answer(item: dict, keys: tuple, qtype, check: _Checker):
+    """Options and answer consistent with the type; returns them in the stored shape."""
+    options = item.get("options")
+    answer = item.get("answer")
+    if "answer" not in item:
+        check.error(keys, "'answer' is required")
+        return [], []
+    if qtype == "true_false":
+        if options is not None:
+            check.error(keys + ("options",), "true_false questions have no 'options'")
+        if not isinstance(answer, bool):
+            check.error(keys + ("answer",), f"a true_false answer must be true or false, "
+                                            f"not {answer!r}")
+            return [], []
+        return [], [answer]
+    if qtype not in ("single", "multiple"):
+        return [], []
+    if not isinstance(options, dict) or len(options) < 2:
+        check.error(keys + ("options",) if "options" in item else keys,
+                    "'options' must map at least two keys (a, b, …) to texts")
+        return [], []
+    stored = []
+    for key, text in options.items():
+        if not isinstance(key, str) or not OPTION_KEY.match(key):
+            check.error(keys + ("options", key), f"option key {key!r} must be one letter a–z")
+        elif not isinstance(text, str) or not text.strip():
+            check.error(keys + ("options", key), f"option {key!r} must be non-empty text")
+        else:
+            stored.append({"key": key, "text": unicodedata.normalize("NFC", text.strip())})
+    if qtype == "single":
+        if isinstance(answer, list) or answer not in options:
+            check.error(keys + ("answer",), f"a single answer must be one option key "
+                                            f"({', '.join(map(str, options))}), not {answer!r}")
+            return stored, []
+        return stored, [answer]
+    if not isinstance(answer, list) or not answer:
+        check.error(keys + ("answer",), f"a multiple answer must be a list of option keys "
+                                        f"such as [a, c], not {answer!r}")
+        return stored, []
+    wrong = [a for a in answer if a not in options]
+    if wrong:
+        check.error(keys + ("answer",), f"answer keys {wrong!r} are not among the options")
+    elif len(set(answer)) != len(answer):
+        check.error(keys + ("answer",), "an answer key is listed twice")
+    return stored, sorted(answer)
+
+
+def check_course(folder: Path, errors: list[ContentError]) -> CourseSpec | None:
+    """Validate one course folder, appending to `errors`; the spec when it is valid."""
+    before = len(errors)
+    slug = folder.name
+    if not SLUG.match(slug) or len(slug) > MAX_SLUG:
+        errors.append(ContentError(folder, None, "the folder name is the course slug: "
+                                                 "lower-case letters a–z, digits and dashes"))
+    course_file = folder / "course.yml"
+    parsed = None
+    if not course_file.is_file():
+        errors.append(ContentError(course_file, None, "course.yml is missing"))
+    else:
+        parsed = _check_course_yml(course_file, errors)
+    lessons = _check_lessons(folder, errors)
+    questions = _check_questions(folder / "questions.yml", {lesson.slug for lesson in lessons},
+                                 errors)
+    if parsed is not None:
+        _check_quiz_counts(parsed[1], course_file, questions, errors)
+    if len(errors) > before or parsed is None:
+        return None
+    fields, quiz = parsed
+    return CourseSpec(slug=slug, path=folder, settings={"quiz": quiz} if quiz else {},
+                      content_hash=_course_hash(folder), lessons=lessons, questions=questions,
+                      **fields)
+
+
+def _check_lessons(folder: Path, errors: list[ContentError]) -> list[LessonSpec]:
+    lessons_dir = folder / "lessons"
+    if not lessons_dir.is_dir():
+        errors.append(ContentError(lessons_dir, None, "the lessons/ folder is missing"))
+        return []
+    lessons, numbers, slugs = [], {}, {}
+    files = sorted(p for p in lessons_dir.iterdir() if p.is_file() and p.suffix == ".md")
+    if not files:
+        errors.append(ContentError(lessons_dir, None, "no lesson files (NN-slug.md)"))
+    for path in files:
+        match = LESSON_FILE.match(path.name)
+        if not match or len(match["slug"]) > MAX_SLUG:
+            errors.append(ContentError(path, None, "lesson files are named NN-slug.md: two "
+                                                   "digits, a dash, then lower-case a–z, digits "
+                                                   "and dashes"))
+            continue
+        number, slug = int(match["num"]), match["slug"]
+        if slug in slugs:
+            errors.append(ContentError(path, None, f"duplicate lesson slug {slug!r} (also "
+                                                   f"{slugs[slug].name})"))
+            continue
+        if number in numbers:
+            errors.append(ContentError(path, None, f"duplicate lesson number {match['num']} "
+                                                   f"(also {numbers[number].name})"))
+            continue
+        slugs[slug], numbers[number] = path, path
+        lesson = _check_lesson(path, number, slug, errors)
+        if lesson is not None:
+            lessons.append(lesson)
+    return lessons
+
+
+def _check_quiz_counts(quiz: dict | None, path: Path, questions: list[QuestionSpec],
+                       errors: list[ContentError]) -> None:
+    """A pre-test or final test cannot draw more questions than the bank holds."""
+    if not quiz:
+        return
+    text = _read_text(path, [])
+    doc = _Doc(text or "", path, [])
+    for part in ("pretest", "final"):
+        wanted = (quiz.get(part) or {}).get("questions")
+        if wanted and wanted > len(questions):
+            errors.append(ContentError(path, doc.line("quiz", part, "questions"),
+                                       f"the {part} asks for {wanted} questions but "
+                                       f"questions.yml holds {len(questions)}"))
+
+
+def course_folders(root: Path) -> list[Path]:
+    """Sub-folders of the content root that are courses (hidden and `_` folders skipped)."""
+    return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+
+
+def check_content(root: Path | str) -> list[CourseSpec]:
+    """Validate every course under `root`; raise ContentInvalid listing every error."""
+    root = Path(root)
+    errors: list[ContentError] = []
+    if not root.is_dir():
+        raise ContentInvalid([ContentError(root, None, "content folder not found")])
+    if (root / "course.yml").exists():
+        raise ContentInvalid([ContentError(root, None, "this is a course folder; give the "
+                                                       "content folder that holds the courses")])
+    specs = []
+    for folder in course_folders(root):
+        spec = check_course(folder, errors)
+        if spec is not None:
+            specs.append(spec)
+    if errors:
+        raise ContentInvalid(errors)
+    return specs
+
+
+# --- rendering ---------------------------------------------------------------------------------
+
+def _markdown() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": True}).enable("table")
+
+
+def render_markdown(body: str, course_slug: str) -> str:
+    """Markdown → sanitised HTML; relative image paths point at the course's media route."""
+    prefix = MEDIA_PREFIX.format(slug=course_slug)
+
+    def rewrite(element: str, attribute: str, value: str) -> str | None:
+        if element == "img" and attribute == "src":
+            if re.match(r"^[a-z][a-z0-9+.-]*:|^/", value, re.I):
+                return None
+            return prefix + value
+        return value
+
+    html = _markdown().render(body)
+    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                     url_schemes=URL_SCHEMES, clean_content_tags={"script", "style"},
+                     attribute_filter=rewrite, link_rel="noopener noreferrer")
+
+
+# --- loading -----------------------------------------------------------------------------------
+
+def load_content(root: Path | str) -> LoadResult:
+    """Validate everything, then upsert courses, lessons and questions (flush only).
+
+    Raises ContentInvalid before writing anything when any course has an error.
+    """
+    from lms.assessments.models import Question
+    from lms.courses.models import Course, Lesson
+
+    specs = check_content(root)
+    result = LoadResult()
+    existing = {c.slug: c for c in db.session.scalars(select(Course))}
+    for spec in specs:
+        course = existing.get(spec.slug)
+        result.lessons += len(spec.lessons)
+        result.questions += len(spec.questions)
+        if course is not None and course.content_hash == spec.content_hash and course.active:
+            result.unchanged += 1
+            continue
+        if course is None:
+            course = Course(slug=spec.slug)
+            db.session.add(course)
+            result.new += 1
+        else:
+            result.updated += 1
+        _apply_course(course, spec)
+        db.session.flush()
+        _upsert_lessons(course, spec, Lesson)
+        _upsert_questions(course, spec, Question)
+    seen = {spec.slug for spec in specs}
+    for slug, course in existing.items():
+        if slug not in seen and course.active:
+            course.active = False
+            result.deactivated += 1
+    db.session.flush()
+    return result
+
+
+def _apply_course(course, spec: CourseSpec) -> None:
+    course.title, course.summary, course.audience = spec.title, spec.summary, spec.audience
+    course.hours, course.counts_toward_target = spec.hours, spec.counts_toward_target
+    course.pass_mark, course.settings, course.version = (spec.pass_mark, spec.settings,
+                                                         spec.version)
+    course.sources, course.validity_months = spec.sources, spec.validity_months
+    course.active, course.content_hash, course.loaded_at = True, spec.content_hash, utcnow()
+
+
+def _upsert_lessons(course, spec: CourseSpec, lesson_model) -> None:
+    current = {lesson.slug: lesson for lesson in db.session.scalars(
+        select(lesson_model).where(lesson_model.course_id == course.id))}
+    for item in spec.lessons:
+        lesson = current.pop(item.slug, None)
+        if lesson is None:
+            lesson = lesson_model(course_id=course.id, slug=item.slug)
+            db.session.add(lesson)
+        lesson.position, lesson.title, lesson.minutes = item.position, item.title, item.minutes
+        lesson.body_md = item.body_md
+        lesson.body_html = render_markdown(item.body_md, spec.slug)
+        lesson.active = True
+    for lesson in current.values():
+        lesson.active = False  # history (progress rows) stays attached to it
+    db.session.flush()
+    db.session.expire(course, ["lessons"])
+
+
+def _upsert_questions(course, spec: CourseSpec, question_model) -> None:
+    current = {q.key: q for q in db.session.scalars(
+        select(question_model).where(question_model.course_id == course.id))}
+    for item in spec.questions:
+        question = current.pop(item.key, None)
+        if question is None:
+            question = question_model(course_id=course.id, key=item.key)
+            db.session.add(question)
+        question.lesson_slug, question.type, question.text = (item.lesson_slug, item.type,
+                                                              item.text)
+        question.options, question.answer = item.options, item.answer
+        question.explanation, question.active = item.explanation, True
+    for question in current.values():
+        question.active = False

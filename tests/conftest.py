@@ -91,7 +91,7 @@ def runner(app):
 
 def csrf_token(client, url: str = "/") -> str:
     """Fetch a page and return the CSRF token from its first form."""
-    html = client.get(url).get_data(as_text=True)
+    html = client.get(url, follow_redirects=True).get_data(as_text=True)
     match = _CSRF.search(html)
     assert match, f"no csrf token on {url}"
     return match.group(1)

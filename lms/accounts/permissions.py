@@ -7,6 +7,7 @@ from functools import wraps
 
 from flask import abort
 from flask_login import current_user, login_required
+
 from lms.extensions import db
 from lms.units.models import Person, Unit
 
@@ -82,3 +83,48 @@ def can_view_person(user, person: Person) -> bool:
         return user.person_id == person.id
     return unit_in_scope(user, person.commune)
 
+
+# --- cohorts room -----------------------------------------------------------------------------
+
+def runs_cohort(user, cohort) -> bool:
+    """True when `user` is one of the cohort's trainers."""
+    return user.is_authenticated and any(t.id == user.id for t in cohort.trainers)
+
+
+def can_create_cohort(user) -> bool:
+    """Trainers and admins open cohorts (within their scope)."""
+    return user.is_authenticated and user.has_role("admin", "trainer")
+
+
+def can_view_cohort(user, cohort) -> bool:
+    """A trainer reads only the cohorts they run; admins and viewers those hosted in scope."""
+    if not user.is_authenticated:
+        return False
+    if user.has_role("trainer"):
+        return runs_cohort(user, cohort)
+    if user.has_role("admin", "viewer"):
+        return unit_in_scope(user, cohort.host_unit)
+    return False
+
+
+def can_edit_cohort(user, cohort) -> bool:
+    """Trainers edit their own open cohorts, admins any open cohort within scope; a closed
+    cohort is read-only (only `can_correct_cohort` applies)."""
+    if not user.is_authenticated or cohort.status == "closed":
+        return False
+    if user.has_role("trainer"):
+        return runs_cohort(user, cohort)
+    return user.has_role("admin") and unit_in_scope(user, cohort.host_unit)
+
+
+def can_correct_cohort(user, cohort) -> bool:
+    """An admin within scope may correct a closed cohort (change an outcome, reopen); audited."""
+    return (user.is_authenticated and user.has_role("admin") and cohort.status == "closed"
+            and unit_in_scope(user, cohort.host_unit))
+
+
+def can_export_cohort(user, cohort) -> bool:
+    """Exports and sign-in sheets carry personal data: trainers of the cohort and admins."""
+    if not can_view_cohort(user, cohort):
+        return False
+    return user.has_role("admin") or runs_cohort(user, cohort)

@@ -111,7 +111,7 @@ def signin_sheet(session, members) -> bytes:
         rows.append([p(number, "cell"), p(person.full_name, "cell"),
                      p(position_label(person.position), "cell"),
                      p(person.commune.name, "cell"), ""])
-    table = Table(rows, colWidths=[11 * mm, 52 * mm, 40 * mm, 42 * mm, 35 * mm],
+    table = Table(rows, colWidths=[13 * mm, 52 * mm, 40 * mm, 40 * mm, 35 * mm],
                   rowHeights=[None] + [11 * mm] * len(members), repeatRows=1)
     table.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.5, colors.black),

@@ -6,6 +6,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
     IntegerField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -39,11 +40,13 @@ class CohortForm(FlaskForm):
     venue = StringField(_l("Địa điểm"), validators=[Optional(), Length(max=300)])
     starts_on = StringField(_l("Ngày bắt đầu (dd/mm/yyyy)"), validators=[DataRequired()])
     ends_on = StringField(_l("Ngày kết thúc (dd/mm/yyyy)"), validators=[DataRequired()])
-    mode = SelectField(_l("Hình thức"), choices=list(MODE_LABELS.items()))
+    mode = SelectField(_l("Hình thức"),
+                       choices=[SelectChoice(k, v) for k, v in MODE_LABELS.items()])
     capacity = IntegerField(_l("Sĩ số tối đa (để trống: không giới hạn)"),
                             validators=[Optional(), NumberRange(min=1, max=10000)])
-    status = SelectField(_l("Trạng thái"), choices=[("planned", STATUS_LABELS["planned"]),
-                                                     ("running", STATUS_LABELS["running"])])
+    status = SelectField(_l("Trạng thái"), choices=[
+        SelectChoice("planned", STATUS_LABELS["planned"]),
+        SelectChoice("running", STATUS_LABELS["running"])])
     min_attendance_pct = IntegerField(_l("Tỷ lệ dự tối thiểu để hoàn thành (%)"), default=80,
                                       validators=[NumberRange(min=0, max=100)])
     require_final_test = BooleanField(_l("Yêu cầu đạt bài kiểm tra cuối (nếu khóa học có)"),
@@ -75,5 +78,5 @@ class ReasonForm(FlaskForm):
 class OutcomeForm(ReasonForm):
     """Change one member's outcome in a closed cohort."""
 
-    completed = SelectField(_l("Kết quả"), choices=[("1", _l("Hoàn thành")),
-                                                    ("0", _l("Không hoàn thành"))])
+    completed = SelectField(_l("Kết quả"), choices=[
+        SelectChoice("1", _l("Hoàn thành")), SelectChoice("0", _l("Không hoàn thành"))])

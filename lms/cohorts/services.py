@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, time
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, delete, exists, false, func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -82,7 +83,7 @@ def _require_edit(cohort: Cohort, by) -> None:
         raise CohortError(_("Bạn không có quyền sửa lớp này."))
 
 
-def _parse_day(value, label: str) -> date:
+def _parse_day(value, label) -> date:
     try:
         day = parse_date(value)
     except ValueError:
@@ -145,8 +146,8 @@ def _apply_spec(cohort: Cohort, spec: CohortSpec, by) -> None:
                             c=spec.host_unit_code or ""))
     if by is not None and not unit_in_scope(by, unit):
         raise CohortError(_("Đơn vị %(u)s nằm ngoài phạm vi quản lý của bạn.", u=unit.name))
-    starts_on = _parse_day(spec.starts_on, _("ngày bắt đầu"))
-    ends_on = _parse_day(spec.ends_on, _("ngày kết thúc"))
+    starts_on = _parse_day(spec.starts_on, _l("ngày bắt đầu"))
+    ends_on = _parse_day(spec.ends_on, _l("ngày kết thúc"))
     if ends_on < starts_on:
         raise CohortError(_("Ngày kết thúc phải sau hoặc bằng ngày bắt đầu."))
     if spec.mode not in MODES:
@@ -410,7 +411,7 @@ def remove_member(member: CohortMember, *, by) -> None:
 
 # --- sessions and attendance ------------------------------------------------------------------
 
-def _parse_time(value, label: str) -> time | None:
+def _parse_time(value, label) -> time | None:
     if value in (None, ""):
         return None
     if isinstance(value, time):
@@ -434,11 +435,11 @@ def save_session(cohort: Cohort, *, by, day, start=None, end=None, topic: str = 
     :param session: the session to edit, or None for a new one
     """
     _require_edit(cohort, by)
-    on = _parse_day(day, _("ngày học"))
+    on = _parse_day(day, _l("ngày học"))
     if not cohort.starts_on <= on <= cohort.ends_on:
         raise CohortError(_("Ngày học phải nằm trong thời gian của lớp (%(a)s – %(b)s).",
                             a=format_date(cohort.starts_on), b=format_date(cohort.ends_on)))
-    start_t, end_t = _parse_time(start, _("giờ bắt đầu")), _parse_time(end, _("giờ kết thúc"))
+    start_t, end_t = _parse_time(start, _l("giờ bắt đầu")), _parse_time(end, _l("giờ kết thúc"))
     if start_t and end_t and end_t <= start_t:
         raise CohortError(_("Giờ kết thúc phải sau giờ bắt đầu."))
     if session is None:

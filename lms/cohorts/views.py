@@ -4,6 +4,7 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from lms.accounts.permissions import (
     can_correct_cohort,
@@ -62,8 +63,8 @@ def _session(cohort: Cohort, session_id: int) -> CohortSession:
 
 
 def _fill_choices(form: CohortForm) -> None:
-    form.course_id.choices = [(c.id, c.title) for c in services.course_choices()]
-    form.trainer_ids.choices = [(u.id, f"{u.full_name or u.username} ({u.username})")
+    form.course_id.choices = [SelectChoice(c.id, c.title) for c in services.course_choices()]
+    form.trainer_ids.choices = [SelectChoice(u.id, f"{u.full_name or u.username} ({u.username})")
                                 for u in services.trainer_choices(current_user)]
 
 

@@ -483,6 +483,8 @@ def record_attendance(session: CohortSession, statuses: dict[int, str], *, by) -
     if any(s not in ATTENDANCE for s in statuses.values()):
         raise CohortError(_("Tình trạng điểm danh không hợp lệ."))
     current = attendance_map(session)
+    if cohort.status == "planned":
+        cohort.status = "running"  # the first attendance means the class has started
     changed = 0
     for member_id, status in statuses.items():
         if current.get(member_id) == status:
@@ -829,7 +831,7 @@ def export_xlsx(cohort: Cohort, *, by) -> bytes:
     headers, rows = export_rows(cohort)
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "Lop tap huan"
+    sheet.title = "Lớp tập huấn"
     sheet.append(headers)
     for cell in sheet[1]:
         cell.font = Font(bold=True)

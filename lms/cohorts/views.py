@@ -4,6 +4,7 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.routing import BuildError
 from wtforms import SelectChoice
 
 from lms.accounts.permissions import (
@@ -127,7 +128,19 @@ def detail(cohort_id: int):
         can_edit=can_edit_cohort(current_user, cohort),
         can_correct=can_correct_cohort(current_user, cohort),
         can_export=can_export_cohort(current_user, cohort),
-        paper_scores="assessments.paper_scores" in current_app.view_functions)
+        paper_scores_url=_paper_scores_url(cohort))
+
+
+def _paper_scores_url(cohort: Cohort) -> str | None:
+    """The assessments room's paper-score page for this cohort, when that room provides it."""
+    if "assessments.paper_scores" not in current_app.view_functions:
+        return None
+    for key in ("cohort_id", "id"):
+        try:
+            return url_for("assessments.paper_scores", **{key: cohort.id})
+        except BuildError:
+            continue
+    return None
 
 
 @bp.route("/<int:cohort_id>/edit", methods=["GET", "POST"])
@@ -161,6 +174,9 @@ def edit(cohort_id: int):
 def delete(cohort_id: int):
     """Delete an open cohort (members, sessions and attendance with it)."""
     cohort = _cohort(cohort_id, edit=True)
+    if request.form.get("confirm") != "1":
+        flash(_("Hãy đánh dấu ô xác nhận trước khi xóa lớp."), "error")
+        return redirect(url_for("cohorts.detail", cohort_id=cohort_id))
     try:
         services.delete_cohort(cohort, by=current_user)
     except services.CohortError as exc:

@@ -502,25 +502,69 @@ def record_attendance(session: CohortSession, statuses: dict[int, str], *, by) -
 
 # --- results: attendance and scores in SQL ----------------------------------------------------
 
-def _attempt_final_passed(cohort: Cohort):
-    """Select of person ids with a passed online final attempt, or None without an Attempt model.
+def _attempt_model():
+    """The assessments room's `Attempt` model when it has the columns used here, else None.
 
-    Expects the assessments room's `Attempt` to carry `passed` and `kind` ("final"), and either
-    `enrolment_id` or `person_id` + `course_id`; other shapes are ignored.
+    Expected: `kind` ("pretest" / "final"), `score` (percent), `passed`, and either
+    `enrolment_id` or `person_id` + `course_id`; `submitted_at`, when present, marks finished
+    attempts. Another shape is ignored rather than guessed at.
     """
     from lms.assessments import models as assessment_models
 
     attempt = getattr(assessment_models, "Attempt", None)
-    if attempt is None or not hasattr(attempt, "passed") or not hasattr(attempt, "kind"):
+    if attempt is None or not all(hasattr(attempt, c) for c in ("kind", "score", "passed")):
+        return None
+    if hasattr(attempt, "enrolment_id") or (hasattr(attempt, "person_id")
+                                             and hasattr(attempt, "course_id")):
+        return attempt
+    return None
+
+
+def _online_attempts(cohort: Cohort):
+    """Select (person_id, attempt) of finished online attempts for the cohort's course, or
+    None without a usable Attempt model."""
+    attempt = _attempt_model()
+    if attempt is None:
         return None
     if hasattr(attempt, "enrolment_id"):
-        return (select(Enrolment.person_id).join(attempt, attempt.enrolment_id == Enrolment.id)
-                .where(Enrolment.course_id == cohort.course_id, attempt.kind == "final",
-                       attempt.passed.is_(True)))
-    if hasattr(attempt, "person_id") and hasattr(attempt, "course_id"):
-        return select(attempt.person_id).where(attempt.course_id == cohort.course_id,
-                                               attempt.kind == "final", attempt.passed.is_(True))
-    return None
+        stmt = (select(Enrolment.person_id.label("person_id"))
+                .join(attempt, attempt.enrolment_id == Enrolment.id)
+                .where(Enrolment.course_id == cohort.course_id))
+    else:
+        stmt = select(attempt.person_id.label("person_id")).where(
+            attempt.course_id == cohort.course_id)
+    if hasattr(attempt, "submitted_at"):
+        stmt = stmt.where(attempt.submitted_at.is_not(None))
+    return stmt, attempt
+
+
+def _attempt_final_passed(cohort: Cohort):
+    """Select of person ids with a passed online final attempt, or None."""
+    online = _online_attempts(cohort)
+    if online is None:
+        return None
+    stmt, attempt = online
+    return stmt.where(attempt.kind == "final", attempt.passed.is_(True))
+
+
+def member_scores(cohort: Cohort):
+    """Subquery (person_id, pre, post) per member: the paper score of this cohort, else the best
+    online pre-test / final-test score of the course."""
+    paper = and_(PaperScore.person_id == CohortMember.person_id,
+                 PaperScore.cohort_id == cohort.id, PaperScore.course_id == cohort.course_id)
+    pre, post = PaperScore.pre_score, PaperScore.post_score
+    stmt = (select(CohortMember.person_id.label("person_id"))
+            .outerjoin(PaperScore, paper).where(CohortMember.cohort_id == cohort.id))
+    online = _online_attempts(cohort)
+    if online is not None:
+        attempts, attempt = online
+        best = (attempts.add_columns(
+            func.max(case((attempt.kind == "pretest", attempt.score))).label("pre"),
+            func.max(case((attempt.kind == "final", attempt.score))).label("post"))
+            .group_by(attempts.selected_columns.person_id).subquery())
+        stmt = stmt.outerjoin(best, best.c.person_id == CohortMember.person_id)
+        pre, post = func.coalesce(pre, best.c.pre), func.coalesce(post, best.c.post)
+    return stmt.add_columns(pre.label("pre"), post.label("post")).subquery()
 
 
 def final_passed_ids(cohort: Cohort):
@@ -583,7 +627,7 @@ def _verdict(cohort: Cohort, present: int, excused: int, sessions: int, final_pa
 
 
 def member_results(cohort: Cohort) -> list[MemberResult]:
-    """Every member's attendance counts, paper scores and verdict, by name (SQL aggregates)."""
+    """Every member's attendance counts, scores and verdict, by name (SQL aggregates)."""
     sessions = db.session.scalar(select(func.count()).select_from(CohortSession)
                                  .where(CohortSession.cohort_id == cohort.id))
     counts = (select(Attendance.member_id,
@@ -594,15 +638,14 @@ def member_results(cohort: Cohort) -> list[MemberResult]:
               .where(CohortSession.cohort_id == cohort.id)
               .group_by(Attendance.member_id).subquery())
     passed = final_passed_ids(cohort).subquery()
+    scores = member_scores(cohort)
     rows = db.session.execute(
         select(CohortMember, Person, counts.c.p, counts.c.a, counts.c.e,
-               PaperScore.pre_score, PaperScore.post_score,
+               scores.c.pre, scores.c.post,
                exists().where(passed.c[0] == Person.id).label("final_passed"))
         .join(Person, Person.id == CohortMember.person_id)
         .outerjoin(counts, counts.c.member_id == CohortMember.id)
-        .outerjoin(PaperScore, and_(PaperScore.person_id == Person.id,
-                                    PaperScore.cohort_id == cohort.id,
-                                    PaperScore.course_id == cohort.course_id))
+        .outerjoin(scores, scores.c.person_id == Person.id)
         .where(CohortMember.cohort_id == cohort.id)
         .order_by(Person.name_search, Person.staff_id)).all()
     need_final = final_test_required(cohort)
@@ -636,7 +679,7 @@ class CohortStats:
 
 def cohort_stats(cohort: Cohort) -> CohortStats:
     """Members, attendance rate (present / expected, excused left out), pre/post means and
-    paired gain from paper scores, completions — all SQL aggregates."""
+    paired gain (paper scores, else online attempts), completions — all SQL aggregates."""
     members = member_count(cohort)
     sessions = db.session.scalar(select(func.count()).select_from(CohortSession)
                                  .where(CohortSession.cohort_id == cohort.id))
@@ -646,15 +689,12 @@ def cohort_stats(cohort: Cohort) -> CohortStats:
         .join(CohortSession, CohortSession.id == Attendance.session_id)
         .where(CohortSession.cohort_id == cohort.id)).one()
     expected = members * sessions - int(excused)
-    member_ids = select(CohortMember.person_id).where(CohortMember.cohort_id == cohort.id)
+    per_member = member_scores(cohort)
+    pre, post = per_member.c.pre, per_member.c.post
     scores = db.session.execute(
-        select(func.avg(PaperScore.pre_score), func.avg(PaperScore.post_score),
-               func.count(PaperScore.pre_score), func.count(PaperScore.post_score),
-               func.avg(case((PaperScore.pre_score.is_not(None),
-                              PaperScore.post_score - PaperScore.pre_score))),
-               func.count(case((PaperScore.pre_score.is_not(None), PaperScore.post_score))))
-        .where(PaperScore.cohort_id == cohort.id, PaperScore.course_id == cohort.course_id,
-               PaperScore.person_id.in_(member_ids))).one()
+        select(func.avg(pre), func.avg(post), func.count(pre), func.count(post),
+               func.avg(case((pre.is_not(None), post - pre))),
+               func.count(case((pre.is_not(None), post))))).one()
     completed = db.session.scalar(select(func.count()).select_from(CohortMember).where(
         CohortMember.cohort_id == cohort.id, CohortMember.completed.is_(True)))
     return CohortStats(

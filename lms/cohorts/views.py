@@ -63,10 +63,13 @@ def _session(cohort: Cohort, session_id: int) -> CohortSession:
     return session
 
 
-def _fill_choices(form: CohortForm) -> None:
+def _fill_choices(form: CohortForm, cohort: Cohort | None = None) -> None:
     form.course_id.choices = [SelectChoice(c.id, c.title) for c in services.course_choices()]
+    trainers = services.trainer_choices(current_user)
+    if cohort is not None:  # keep co-trainers from outside the editor's scope selectable
+        trainers += [u for u in cohort.trainers if u not in trainers]
     form.trainer_ids.choices = [SelectChoice(u.id, f"{u.full_name or u.username} ({u.username})")
-                                for u in services.trainer_choices(current_user)]
+                                for u in trainers]
 
 
 def _spec(form: CohortForm) -> services.CohortSpec:
@@ -149,7 +152,7 @@ def edit(cohort_id: int):
     """Edit an open cohort."""
     cohort = _cohort(cohort_id, edit=True)
     form = CohortForm(obj=cohort)
-    _fill_choices(form)
+    _fill_choices(form, cohort)
     if request.method == "GET":
         form.course_id.data = cohort.course_id
         form.host_unit_code.data = cohort.host_unit.code

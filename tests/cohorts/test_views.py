@@ -196,3 +196,26 @@ def test_admin_corrects_an_outcome_through_the_page(db, client, login_as, make_c
     assert member.completed is True
     assert db.session.scalar(select(AuditLog.action).where(
         AuditLog.action == "cohort.outcome_correct")) is not None
+
+
+def test_edit_form_round_trips_and_checks_capacity(db, client, login_as, make_cohort, fill,
+                                                   units):
+    """The edit form shows dd/mm/yyyy dates and the host code; capacity below the member count
+    is refused."""
+    trainer = login_as("trainer", unit=units("22"))
+    cohort = make_cohort(trainer=trainer, host_unit_code="06652")
+    fill(cohort, 2)
+    url = f"/cohorts/{cohort.id}/edit"
+    html = client.get(url).get_data(as_text=True)
+    assert cohort.starts_on.strftime("%d/%m/%Y") in html and 'value="06652"' in html
+    data = {"course_id": cohort.course_id, "name": "Lớp đổi tên", "host_unit_code": "22",
+            "starts_on": cohort.starts_on.isoformat(), "ends_on": cohort.ends_on.isoformat(),
+            "mode": "blended", "capacity": "1", "status": "running",
+            "min_attendance_pct": "75", "trainer_ids": [trainer.id]}
+    html = post_form(client, url, data, page=url).get_data(as_text=True)
+    assert "Lớp đã có 2 học viên" in html
+    data["capacity"] = "2"
+    assert post_form(client, url, data, page=url).status_code == 302
+    db.session.refresh(cohort)
+    assert (cohort.name, cohort.mode, cohort.min_attendance_pct, cohort.require_final_test,
+            cohort.host_unit.code) == ("Lớp đổi tên", "blended", 75, False, "22")

@@ -1,10 +1,8 @@
 """`flask lms cohorts …`: list, add members from a file, close, export, print sign-in sheets."""
 
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
@@ -17,13 +15,6 @@ from lms.core.text import format_date
 from lms.extensions import db
 
 cohorts_group = AppGroup("cohorts", help="Training cohorts (lớp tập huấn).")
-
-
-@contextmanager
-def _translating():
-    """Services translate their messages; the locale selector needs a request to look at."""
-    with current_app.test_request_context():
-        yield
 
 
 def _cohort(cohort_id: int) -> Cohort:
@@ -62,9 +53,8 @@ def add_members_command(cohort_id, file, username):
     """Add the people listed by staff id (column ma_nhan_su or staff_id); all or nothing."""
     cohort, user = _cohort(cohort_id), _user(username)
     try:
-        with _translating():
-            added, already = services.add_members_from_file(cohort, read_input(file), file.name,
-                                                            by=user)
+        added, already = services.add_members_from_file(cohort, read_input(file), file.name,
+                                                        by=user)
     except ImportFailed as exc:
         db.session.rollback()
         fail_with_errors(exc)
@@ -82,8 +72,7 @@ def close_command(cohort_id, username):
     """Close a cohort: record outcomes and completions; print who did not complete and why."""
     cohort, user = _cohort(cohort_id), _user(username)
     try:
-        with _translating():
-            results = services.close_cohort(cohort, by=user)
+        results = services.close_cohort(cohort, by=user)
     except services.CohortError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc
@@ -104,9 +93,8 @@ def export_command(cohort_id, output):
     suffix = output.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise click.ClickException("the output must end in .csv or .xlsx")
-    with _translating():
-        data = (services.export_csv if suffix == ".csv" else services.export_xlsx)(cohort,
-                                                                                   by=None)
+    export = services.export_csv if suffix == ".csv" else services.export_xlsx
+    data = export(cohort, by=None)
     output.write_bytes(data)
     db.session.commit()  # the audit entry
     click.echo(f"written {output}")
@@ -123,9 +111,8 @@ def signin_sheet_command(session_id, output):
     session = db.session.get(CohortSession, session_id)
     if session is None:
         raise click.ClickException(f"no session with id {session_id}")
-    with _translating():
-        people = [r.person for r in services.member_results(session.cohort)]
-        output.write_bytes(signin_sheet(session, people))
+    people = [r.person for r in services.member_results(session.cohort)]
+    output.write_bytes(signin_sheet(session, people))
     audit.record("cohort.signin_sheet", target=f"cohort {session.cohort_id}",
                  session=session.id, rows=len(people))
     db.session.commit()

@@ -81,8 +81,6 @@ def create_demo_cohorts() -> None:
     two sessions with attendance, paper scores. Skipped until a course is loaded; idempotent."""
     from datetime import timedelta
 
-    from flask import current_app
-
     from lms.assessments.models import PaperScore
     from lms.cohorts import services as cohorts
     from lms.cohorts.models import Cohort
@@ -103,29 +101,27 @@ def create_demo_cohorts() -> None:
     start = today()
     plans = [(DEMO_COHORTS[0], start - timedelta(days=60), people[:14], True),
              (DEMO_COHORTS[1], start - timedelta(days=1), people[14:], False)]
-    # Services translate their messages, which needs a request (the CLI has none).
-    with current_app.test_request_context():
-        for name, begins, members, close in plans:
-            cohort = cohorts.create_cohort(cohorts.CohortSpec(
-                course_id=course.id, name=name, host_unit_code=members[0].commune.code,
-                venue=f"Hội trường UBND {members[0].commune.name}", starts_on=begins,
-                ends_on=begins + timedelta(days=2), trainer_ids=[trainer.id], capacity=40,
-                status="running"), by=trainer)
-            cohorts.add_members(cohort, [p.id for p in members], by=trainer)
-            topics = ["Nhận diện mua bán người", "Tiếp nhận và hỗ trợ nạn nhân"]
-            for offset, topic in enumerate(topics):
-                session = cohorts.save_session(cohort, by=trainer,
-                                               day=begins + timedelta(days=offset),
-                                               start="08:00", end="11:30", topic=topic)
-                statuses = {m.id: rng.choices(["present", "absent", "excused"], [8, 1, 1])[0]
-                            for m in cohort.members}
-                cohorts.record_attendance(session, statuses, by=trainer)
-            for member in cohort.members:
-                pre = rng.randint(30, 70)
-                db.session.add(PaperScore(
-                    person_id=member.person_id, course_id=course.id, cohort_id=cohort.id,
-                    pre_score=pre, post_score=min(100, pre + rng.randint(0, 45)) if close else None,
-                    entered_by_id=trainer.id))
-            db.session.flush()
-            if close:
-                cohorts.close_cohort(cohort, by=trainer)
+    for name, begins, members, close in plans:
+        cohort = cohorts.create_cohort(cohorts.CohortSpec(
+            course_id=course.id, name=name, host_unit_code=members[0].commune.code,
+            venue=f"Hội trường UBND {members[0].commune.name}", starts_on=begins,
+            ends_on=begins + timedelta(days=2), trainer_ids=[trainer.id], capacity=40,
+            status="running"), by=trainer)
+        cohorts.add_members(cohort, [p.id for p in members], by=trainer)
+        topics = ["Nhận diện mua bán người", "Tiếp nhận và hỗ trợ nạn nhân"]
+        for offset, topic in enumerate(topics):
+            session = cohorts.save_session(cohort, by=trainer,
+                                           day=begins + timedelta(days=offset),
+                                           start="08:00", end="11:30", topic=topic)
+            statuses = {m.id: rng.choices(["present", "absent", "excused"], [8, 1, 1])[0]
+                        for m in cohort.members}
+            cohorts.record_attendance(session, statuses, by=trainer)
+        for member in cohort.members:
+            pre = rng.randint(30, 70)
+            db.session.add(PaperScore(
+                person_id=member.person_id, course_id=course.id, cohort_id=cohort.id,
+                pre_score=pre, post_score=min(100, pre + rng.randint(0, 45)) if close else None,
+                entered_by_id=trainer.id))
+        db.session.flush()
+        if close:
+            cohorts.close_cohort(cohort, by=trainer)

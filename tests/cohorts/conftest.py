@@ -101,9 +101,3 @@ def paper(db):
 
     return do
 
-
-@pytest.fixture(autouse=True)
-def _request_context(app):
-    """Services translate their messages; the foundation's locale selector needs a request."""
-    with app.test_request_context():
-        yield

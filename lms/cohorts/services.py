@@ -228,7 +228,10 @@ def delete_cohort(cohort: Cohort, *, by) -> None:
 
 
 def visible_cohorts(user):
-    """A select of the cohorts `user` may read: trainers their own, admins and viewers in scope."""
+    """A select of the cohorts `user` may read: trainers their own, admins and viewers in scope.
+
+    :param user: the reading user (trainees and anonymous users get nothing)
+    """
     stmt = select(Cohort)
     if user.has_role("trainer"):
         return stmt.where(Cohort.id.in_(select(cohort_trainers.c.cohort_id)
@@ -260,7 +263,10 @@ def member_counts(cohort_ids: list[int]) -> dict[int, int]:
 
 
 def trained_for(course_id: int):
-    """Select of person ids with a completion of the course."""
+    """Select of person ids with a completion of the course (trained = has a Completion).
+
+    :param course_id: the course
+    """
     return select(Completion.person_id).where(Completion.course_id == course_id)
 
 

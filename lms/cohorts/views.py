@@ -4,6 +4,7 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from werkzeug.routing import BuildError
 from wtforms import SelectChoice
 
@@ -90,6 +91,7 @@ def index():
     stmt = services.visible_cohorts(current_user)
     if status in STATUSES:
         stmt = stmt.where(Cohort.status == status)
+    stmt = stmt.options(selectinload(Cohort.course), selectinload(Cohort.host_unit))
     page = db.paginate(stmt.order_by(Cohort.starts_on.desc(), Cohort.id.desc()), per_page=30,
                        error_out=False)
     counts = services.member_counts([c.id for c in page.items])

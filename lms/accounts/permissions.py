@@ -118,3 +118,47 @@ def can_read_lessons(user, enrolment) -> bool:
         return True
     return enrolment is not None and enrolment.person_id == user.person_id
 
+# --- cohorts room -----------------------------------------------------------------------------
+
+def runs_cohort(user, cohort) -> bool:
+    """True when `user` is one of the cohort's trainers."""
+    return user.is_authenticated and any(t.id == user.id for t in cohort.trainers)
+
+
+def can_create_cohort(user) -> bool:
+    """Trainers and admins open cohorts (within their scope)."""
+    return user.is_authenticated and user.has_role("admin", "trainer")
+
+
+def can_view_cohort(user, cohort) -> bool:
+    """A trainer reads only the cohorts they run; admins and viewers those hosted in scope."""
+    if not user.is_authenticated:
+        return False
+    if user.has_role("trainer"):
+        return runs_cohort(user, cohort)
+    if user.has_role("admin", "viewer"):
+        return unit_in_scope(user, cohort.host_unit)
+    return False
+
+
+def can_edit_cohort(user, cohort) -> bool:
+    """Trainers edit their own open cohorts, admins any open cohort within scope; a closed
+    cohort is read-only (only `can_correct_cohort` applies)."""
+    if not user.is_authenticated or cohort.status == "closed":
+        return False
+    if user.has_role("trainer"):
+        return runs_cohort(user, cohort)
+    return user.has_role("admin") and unit_in_scope(user, cohort.host_unit)
+
+
+def can_correct_cohort(user, cohort) -> bool:
+    """An admin within scope may correct a closed cohort (change an outcome, reopen); audited."""
+    return (user.is_authenticated and user.has_role("admin") and cohort.status == "closed"
+            and unit_in_scope(user, cohort.host_unit))
+
+
+def can_export_cohort(user, cohort) -> bool:
+    """Exports and sign-in sheets carry personal data: trainers of the cohort and admins."""
+    if not can_view_cohort(user, cohort):
+        return False
+    return user.has_role("admin") or runs_cohort(user, cohort)

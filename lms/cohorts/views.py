@@ -1,3 +1,487 @@
 """Routes of the cohorts room: thin views over services."""
 
-from lms.cohorts import bp  # noqa: F401
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from werkzeug.routing import BuildError
+from wtforms import SelectChoice
+
+from lms.accounts.permissions import (
+    can_correct_cohort,
+    can_create_cohort,
+    can_edit_cohort,
+    can_export_cohort,
+    can_view_cohort,
+    role_required,
+    scope_unit,
+    unit_in_scope,
+)
+from lms.cohorts import bp, services
+from lms.cohorts.forms import (
+    ATTENDANCE_LABELS,
+    MODE_LABELS,
+    STATUS_LABELS,
+    CohortForm,
+    MemberUploadForm,
+    OutcomeForm,
+    ReasonForm,
+    SessionForm,
+)
+from lms.cohorts.models import ATTENDANCE, STATUSES, Cohort, CohortMember, CohortSession
+from lms.core.tabular import ImportFailed
+from lms.core.text import format_date
+from lms.extensions import db
+from lms.units.models import CURRENT, Unit
+from lms.units.positions import POSITIONS, position_label
+
+STAFF = ("admin", "trainer", "viewer")
+EDITORS = ("admin", "trainer")
+
+
+@bp.context_processor
+def labels():
+    """Labels shared by every cohort template."""
+    return {"mode_labels": MODE_LABELS, "status_labels": STATUS_LABELS,
+            "attendance_labels": ATTENDANCE_LABELS, "position_label": position_label}
+
+
+def _cohort(cohort_id: int, edit: bool = False) -> Cohort:
+    """The cohort, or 404 when the user may not read it / 403 when they may not edit it."""
+    cohort = db.get_or_404(Cohort, cohort_id)
+    if not can_view_cohort(current_user, cohort):
+        abort(404)
+    if edit and not can_edit_cohort(current_user, cohort):
+        abort(403)
+    return cohort
+
+
+def _session(cohort: Cohort, session_id: int) -> CohortSession:
+    session = db.get_or_404(CohortSession, session_id)
+    if session.cohort_id != cohort.id:
+        abort(404)
+    return session
+
+
+def _fill_choices(form: CohortForm, cohort: Cohort | None = None) -> None:
+    form.course_id.choices = [SelectChoice(c.id, c.title) for c in services.course_choices()]
+    trainers = services.trainer_choices(current_user)
+    if cohort is not None:  # keep co-trainers from outside the editor's scope selectable
+        trainers += [u for u in cohort.trainers if u not in trainers]
+    form.trainer_ids.choices = [SelectChoice(u.id, f"{u.full_name or u.username} ({u.username})")
+                                for u in trainers]
+
+
+def _spec(form: CohortForm) -> services.CohortSpec:
+    return services.CohortSpec(
+        course_id=form.course_id.data, name=form.name.data,
+        host_unit_code=form.host_unit_code.data, starts_on=form.starts_on.data,
+        ends_on=form.ends_on.data, trainer_ids=form.trainer_ids.data or [],
+        venue=form.venue.data or "", mode=form.mode.data, capacity=form.capacity.data,
+        status=form.status.data, min_attendance_pct=form.min_attendance_pct.data or 0,
+        require_final_test=form.require_final_test.data)
+
+
+@bp.route("/")
+@role_required(*STAFF)
+def index():
+    """The cohorts the user may read: trainers their own, admins and viewers within scope."""
+    status = request.args.get("status") or None
+    stmt = services.visible_cohorts(current_user)
+    if status in STATUSES:
+        stmt = stmt.where(Cohort.status == status)
+    stmt = stmt.options(selectinload(Cohort.course), selectinload(Cohort.host_unit))
+    page = db.paginate(stmt.order_by(Cohort.starts_on.desc(), Cohort.id.desc()), per_page=30,
+                       error_out=False)
+    counts = services.member_counts([c.id for c in page.items])
+    return render_template("cohorts/index.html", page=page, status=status, statuses=STATUSES,
+                           counts=counts, can_create=can_create_cohort(current_user))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(*EDITORS)
+def new():
+    """Open a cohort; a trainer who opens it runs it."""
+    form = CohortForm()
+    _fill_choices(form)
+    if request.method == "GET":
+        scope = scope_unit(current_user)
+        form.host_unit_code.data = scope.code if scope is not None else ""
+    if form.validate_on_submit():
+        try:
+            cohort = services.create_cohort(_spec(form), by=current_user)
+        except services.CohortError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("Đã tạo lớp %(n)s.", n=cohort.name), "success")
+            return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
+    return render_template("cohorts/form.html", form=form, cohort=None)
+
+
+@bp.route("/<int:cohort_id>")
+@role_required(*STAFF)
+def detail(cohort_id: int):
+    """The cohort page: details, dashboard figures, sessions and members with their results."""
+    cohort = _cohort(cohort_id)
+    return render_template(
+        "cohorts/detail.html", cohort=cohort, stats=services.cohort_stats(cohort),
+        results=services.member_results(cohort),
+        need_final=services.final_test_required(cohort),
+        can_edit=can_edit_cohort(current_user, cohort),
+        can_correct=can_correct_cohort(current_user, cohort),
+        can_export=can_export_cohort(current_user, cohort),
+        paper_scores_url=_paper_scores_url(cohort))
+
+
+def _paper_scores_url(cohort: Cohort) -> str | None:
+    """The assessments room's paper-score page for this cohort, when that room provides it."""
+    if "assessments.paper_scores" not in current_app.view_functions:
+        return None
+    for key in ("cohort_id", "id"):
+        try:
+            return url_for("assessments.paper_scores", **{key: cohort.id})
+        except BuildError:
+            continue
+    return None
+
+
+@bp.route("/<int:cohort_id>/edit", methods=["GET", "POST"])
+@role_required(*EDITORS)
+def edit(cohort_id: int):
+    """Edit an open cohort."""
+    cohort = _cohort(cohort_id, edit=True)
+    form = CohortForm(obj=cohort)
+    _fill_choices(form, cohort)
+    if request.method == "GET":
+        form.course_id.data = cohort.course_id
+        form.host_unit_code.data = cohort.host_unit.code
+        form.starts_on.data = format_date(cohort.starts_on)
+        form.ends_on.data = format_date(cohort.ends_on)
+        form.trainer_ids.data = [u.id for u in cohort.trainers]
+    if form.validate_on_submit():
+        try:
+            services.update_cohort(cohort, _spec(form), by=current_user)
+        except services.CohortError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("Đã lưu lớp %(n)s.", n=cohort.name), "success")
+            return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
+    return render_template("cohorts/form.html", form=form, cohort=cohort)
+
+
+@bp.route("/<int:cohort_id>/delete", methods=["POST"])
+@role_required(*EDITORS)
+def delete(cohort_id: int):
+    """Delete an open cohort (members, sessions and attendance with it)."""
+    cohort = _cohort(cohort_id, edit=True)
+    if request.form.get("confirm") != "1":
+        flash(_("Hãy đánh dấu ô xác nhận trước khi xóa lớp."), "error")
+        return redirect(url_for("cohorts.detail", cohort_id=cohort_id))
+    try:
+        services.delete_cohort(cohort, by=current_user)
+    except services.CohortError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("cohorts.detail", cohort_id=cohort_id))
+    db.session.commit()
+    flash(_("Đã xóa lớp."), "success")
+    return redirect(url_for("cohorts.index"))
+
+
+# --- members ----------------------------------------------------------------------------------
+
+@bp.route("/<int:cohort_id>/members", methods=["GET", "POST"])
+@role_required(*EDITORS)
+def members(cohort_id: int):
+    """Find roster people by filter or name and add the ticked ones; or upload staff ids."""
+    cohort = _cohort(cohort_id, edit=True)
+    upload = MemberUploadForm()
+    if request.method == "POST":
+        try:
+            added = services.add_members(cohort, request.form.getlist("person_id", type=int),
+                                         by=current_user)
+        except services.CohortError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("Đã thêm %(n)s người vào lớp.", n=added), "success")
+            return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
+    args = request.values
+    unit_code = (args.get("unit") or "").strip()
+    unit = None
+    if unit_code:
+        unit = db.session.scalar(select(Unit).where(Unit.system == CURRENT,
+                                                    Unit.code == unit_code))
+        if unit is None or not unit_in_scope(current_user, unit):
+            flash(_("Không có đơn vị mã %(c)s trong phạm vi của bạn.", c=unit_code), "error")
+            unit = None
+    position = args.get("position") if args.get("position") in POSITIONS else None
+    untrained = args.get("untrained") == "1"
+    q = (args.get("q") or "").strip()[:100]
+    searched = bool(unit or position or untrained or q)
+    people, total = [], 0
+    if searched:
+        stmt = services.candidates(cohort, current_user, unit=unit, position=position,
+                                   untrained=untrained, q=q)
+        page = db.paginate(stmt, per_page=services.SEARCH_LIMIT, error_out=False)
+        people, total = page.items, page.total
+    return render_template("cohorts/members.html", cohort=cohort, upload=upload, people=people,
+                           total=total, searched=searched, unit_code=unit_code,
+                           position=position, untrained=untrained, q=q, positions=POSITIONS,
+                           member_count=services.member_count(cohort), errors=[])
+
+
+@bp.route("/<int:cohort_id>/members/upload", methods=["POST"])
+@role_required(*EDITORS)
+def members_upload(cohort_id: int):
+    """Add the people listed in an uploaded file of staff ids (all or nothing)."""
+    cohort = _cohort(cohort_id, edit=True)
+    form = MemberUploadForm()
+    errors = []
+    if form.validate_on_submit():
+        data = form.file.data
+        try:
+            added, already = services.add_members_from_file(
+                cohort, data.read(), data.filename or "upload.csv", by=current_user)
+        except ImportFailed as exc:
+            db.session.rollback()
+            errors = exc.errors
+            flash(_("Không thêm được: %(n)s lỗi. Chưa thêm ai.", n=len(errors)), "error")
+        except services.CohortError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("Đã thêm %(a)s người; %(b)s người đã có trong lớp.", a=added, b=already),
+                  "success")
+            return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
+    else:
+        for message in form.file.errors:
+            flash(str(message), "error")
+    html = render_template("cohorts/members.html", cohort=cohort, upload=form, people=[],
+                           total=0, searched=False, unit_code="", position=None,
+                           untrained=False, q="", positions=POSITIONS,
+                           member_count=services.member_count(cohort), errors=errors)
+    return html, 400 if errors else 200
+
+
+@bp.route("/<int:cohort_id>/members/<int:member_id>/remove", methods=["POST"])
+@role_required(*EDITORS)
+def member_remove(cohort_id: int, member_id: int):
+    """Remove a member before the cohort closes."""
+    cohort = _cohort(cohort_id, edit=True)
+    member = db.get_or_404(CohortMember, member_id)
+    if member.cohort_id != cohort.id:
+        abort(404)
+    name = member.person.full_name
+    try:
+        services.remove_member(member, by=current_user)
+    except services.CohortError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("Đã bỏ %(n)s khỏi lớp.", n=name), "success")
+    return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
+
+
+# --- sessions and attendance ------------------------------------------------------------------
+
+@bp.route("/<int:cohort_id>/sessions/new", methods=["GET", "POST"])
+@bp.route("/<int:cohort_id>/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+@role_required(*EDITORS)
+def session_form(cohort_id: int, session_id: int | None = None):
+    """Add or edit a session (buổi)."""
+    cohort = _cohort(cohort_id, edit=True)
+    session = _session(cohort, session_id) if session_id else None
+    form = SessionForm()
+    if request.method == "GET" and session is not None:
+        form.date.data = format_date(session.date)
+        form.start_time.data = f"{session.start_time:%H:%M}" if session.start_time else ""
+        form.end_time.data = f"{session.end_time:%H:%M}" if session.end_time else ""
+        form.topic.data = session.topic
+    if form.validate_on_submit():
+        try:
+            saved = services.save_session(cohort, by=current_user, day=form.date.data,
+                                          start=form.start_time.data, end=form.end_time.data,
+                                          topic=form.topic.data or "", session=session)
+        except services.CohortError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("Đã lưu buổi %(d)s.", d=format_date(saved.date)), "success")
+            if session is None:
+                return redirect(url_for("cohorts.attendance", cohort_id=cohort.id,
+                                        session_id=saved.id))
+            return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
+    return render_template("cohorts/session_form.html", cohort=cohort, session=session,
+                           form=form)
+
+
+@bp.route("/<int:cohort_id>/sessions/<int:session_id>/delete", methods=["POST"])
+@role_required(*EDITORS)
+def session_delete(cohort_id: int, session_id: int):
+    """Delete a session and its attendance."""
+    cohort = _cohort(cohort_id, edit=True)
+    session = _session(cohort, session_id)
+    try:
+        services.delete_session(session, by=current_user)
+    except services.CohortError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("Đã xóa buổi học."), "success")
+    return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
+
+
+@bp.route("/<int:cohort_id>/sessions/<int:session_id>/attendance", methods=["GET", "POST"])
+@role_required(*STAFF)
+def attendance(cohort_id: int, session_id: int):
+    """Attendance of every member on one screen; a new session starts as "all present"."""
+    cohort = _cohort(cohort_id)
+    session = _session(cohort, session_id)
+    editable = can_edit_cohort(current_user, cohort)
+    results = services.member_results(cohort)
+    recorded = services.attendance_map(session)
+    if request.method == "POST":
+        if not editable:
+            abort(403)
+        if request.form.get("all_present"):
+            statuses = {r.member.id: "present" for r in results}
+        else:
+            statuses = {r.member.id: request.form.get(f"m{r.member.id}", "") for r in results}
+        try:
+            services.record_attendance(session, statuses, by=current_user)
+        except services.CohortError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("Đã lưu điểm danh buổi %(d)s.", d=format_date(session.date)), "success")
+            return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
+    current = {r.member.id: recorded.get(r.member.id, "present") for r in results}
+    return render_template("cohorts/attendance.html", cohort=cohort, session=session,
+                           results=results, current=current, new=not recorded,
+                           choices=ATTENDANCE, editable=editable)
+
+
+@bp.route("/<int:cohort_id>/sessions/<int:session_id>/sign-in.pdf")
+@role_required(*EDITORS)
+def signin_sheet(cohort_id: int, session_id: int):
+    """The printable sign-in sheet of one session (PDF, A4 portrait; audited)."""
+    from lms.accounts import audit
+    from lms.cohorts.pdf import signin_sheet as render
+
+    cohort = _cohort(cohort_id)
+    if not can_export_cohort(current_user, cohort):
+        abort(403)
+    session = _session(cohort, session_id)
+    people = [r.person for r in services.member_results(cohort)]
+    data = render(session, people)
+    audit.record("cohort.signin_sheet", actor=current_user, target=f"cohort {cohort.id}",
+                 session=session.id, rows=len(people))
+    db.session.commit()
+    g.no_store = True
+    name = f"ky-ten-lop-{cohort.id}-{session.date:%Y%m%d}.pdf"
+    return data, 200, {"Content-Type": "application/pdf",
+                       "Content-Disposition": f"inline; filename={name}"}
+
+
+# --- closing, corrections, exports ------------------------------------------------------------
+
+@bp.route("/<int:cohort_id>/close", methods=["GET", "POST"])
+@role_required(*EDITORS)
+def close(cohort_id: int):
+    """Preview who completes and why others do not; POST closes the cohort in one step."""
+    cohort = _cohort(cohort_id, edit=True)
+    if request.method == "POST":
+        try:
+            results = services.close_cohort(cohort, by=current_user)
+        except services.CohortError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("Đã đóng lớp: %(a)s/%(b)s học viên hoàn thành.",
+                    a=sum(r.completes for r in results), b=len(results)), "success")
+            return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
+    results = services.member_results(cohort)
+    return render_template("cohorts/close.html", cohort=cohort, results=results,
+                           need_final=services.final_test_required(cohort),
+                           completers=sum(r.completes for r in results))
+
+
+@bp.route("/<int:cohort_id>/reopen", methods=["GET", "POST"])
+@role_required("admin")
+def reopen(cohort_id: int):
+    """An admin reopens a closed cohort, with a reason (audited)."""
+    cohort = _cohort(cohort_id)
+    if not can_correct_cohort(current_user, cohort):
+        abort(403)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            services.reopen_cohort(cohort, form.reason.data, by=current_user)
+        except services.CohortError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("Đã mở lại lớp."), "success")
+            return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
+    return render_template("cohorts/correct.html", cohort=cohort, form=form, member=None)
+
+
+@bp.route("/<int:cohort_id>/members/<int:member_id>/outcome", methods=["GET", "POST"])
+@role_required("admin")
+def outcome(cohort_id: int, member_id: int):
+    """An admin corrects one member's outcome in a closed cohort (audited)."""
+    cohort = _cohort(cohort_id)
+    if not can_correct_cohort(current_user, cohort):
+        abort(403)
+    member = db.get_or_404(CohortMember, member_id)
+    if member.cohort_id != cohort.id:
+        abort(404)
+    form = OutcomeForm()
+    if request.method == "GET":
+        form.completed.data = "1" if member.completed else "0"
+    if form.validate_on_submit():
+        try:
+            services.correct_outcome(member, form.completed.data == "1", form.reason.data,
+                                     by=current_user)
+        except services.CohortError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("Đã sửa kết quả của %(n)s.", n=member.person.full_name), "success")
+            return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
+    return render_template("cohorts/correct.html", cohort=cohort, form=form, member=member)
+
+
+@bp.route("/<int:cohort_id>/export.<fmt>")
+@role_required(*EDITORS)
+def export(cohort_id: int, fmt: str):
+    """Members, attendance, scores and outcome as CSV or XLSX (audited)."""
+    cohort = _cohort(cohort_id)
+    if not can_export_cohort(current_user, cohort):
+        abort(403)
+    if fmt == "csv":
+        data, mime = services.export_csv(cohort, by=current_user), "text/csv; charset=utf-8"
+    elif fmt == "xlsx":
+        data = services.export_xlsx(cohort, by=current_user)
+        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        abort(404)
+    db.session.commit()
+    g.no_store = True
+    return data, 200, {"Content-Type": mime,
+                       "Content-Disposition": f"attachment; filename=lop-{cohort.id}.{fmt}"}

@@ -68,6 +68,7 @@ def create_demo() -> list[tuple[str, str, str]]:
                  person=trainee_person)
     db.session.flush()
     create_demo_enrolments()
+    create_demo_cohorts()
     return [(role, role, DEMO_PASSWORD) for role in ("admin", "trainer", "viewer", "trainee")]
 
 
@@ -90,3 +91,59 @@ def create_demo_enrolments() -> None:
             enrolment.last_lesson_id = lesson.id
         db.session.flush()
         courses.check_completion(enrolment, by=trainee)
+
+
+# --- cohorts room -----------------------------------------------------------------------------
+
+DEMO_COHORTS = ("Lớp tập huấn mẫu đợt 1 (đã đóng)", "Lớp tập huấn mẫu đợt 2")
+
+
+def create_demo_cohorts() -> None:
+    """A closed and a running cohort in Quảng Ninh run by the demo trainer: demo-roster members,
+    two sessions with attendance, paper scores. Skipped until a course is loaded; idempotent."""
+    from datetime import timedelta
+
+    from lms.assessments.models import PaperScore
+    from lms.cohorts import services as cohorts
+    from lms.cohorts.models import Cohort
+    from lms.core.timeutil import today
+    from lms.courses.models import Course
+
+    course = db.session.scalar(select(Course).where(Course.active.is_(True)).order_by(Course.id))
+    trainer = db.session.scalar(select(User).where(User.username == "trainer"))
+    if course is None or trainer is None:
+        return
+    if db.session.scalar(select(Cohort.id).where(Cohort.name.in_(DEMO_COHORTS))):
+        return
+    people = db.session.scalars(select(Person).where(Person.staff_id.like("QN%"))
+                                .order_by(Person.staff_id).limit(24)).all()
+    if len(people) < 24:
+        return
+    rng = random.Random(5)  # fixed seed: the same attendance and scores every run
+    start = today()
+    plans = [(DEMO_COHORTS[0], start - timedelta(days=60), people[:14], True),
+             (DEMO_COHORTS[1], start - timedelta(days=1), people[14:], False)]
+    for name, begins, members, close in plans:
+        cohort = cohorts.create_cohort(cohorts.CohortSpec(
+            course_id=course.id, name=name, host_unit_code=members[0].commune.code,
+            venue=f"Hội trường UBND {members[0].commune.name}", starts_on=begins,
+            ends_on=begins + timedelta(days=2), trainer_ids=[trainer.id], capacity=40,
+            status="running"), by=trainer)
+        cohorts.add_members(cohort, [p.id for p in members], by=trainer)
+        topics = ["Nhận diện mua bán người", "Tiếp nhận và hỗ trợ nạn nhân"]
+        for offset, topic in enumerate(topics):
+            session = cohorts.save_session(cohort, by=trainer,
+                                           day=begins + timedelta(days=offset),
+                                           start="08:00", end="11:30", topic=topic)
+            statuses = {m.id: rng.choices(["present", "absent", "excused"], [8, 1, 1])[0]
+                        for m in cohort.members}
+            cohorts.record_attendance(session, statuses, by=trainer)
+        for member in cohort.members:
+            pre = rng.randint(30, 70)
+            db.session.add(PaperScore(
+                person_id=member.person_id, course_id=course.id, cohort_id=cohort.id,
+                pre_score=pre, post_score=min(100, pre + rng.randint(0, 45)) if close else None,
+                entered_by_id=trainer.id))
+        db.session.flush()
+        if close:
+            cohorts.close_cohort(cohort, by=trainer)

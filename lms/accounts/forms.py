@@ -11,8 +11,10 @@ from lms.accounts.models import ROLES
 class LoginForm(FlaskForm):
     """Username and password."""
 
-    username = StringField(_l("Tên đăng nhập"), validators=[DataRequired(), Length(max=80)])
-    password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(), Length(max=200)])
+    username = StringField(_l("Tên đăng nhập"), validators=[DataRequired(), Length(max=80)],
+                           render_kw={"autocomplete": "username", "autocapitalize": "none"})
+    password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(), Length(max=200)],
+                             render_kw={"autocomplete": "current-password"})
 
 
 class UserForm(FlaskForm):

@@ -128,7 +128,7 @@ def graded_attempt(db):
     """
     counter = {}
 
-    def make(person, course, answers: dict, kind="final", score=None):
+    def make(person, course, answers: dict, kind="final", score=None, submitted_at=None):
         from lms.assessments.models import SUBMITTED, Attempt, AttemptAnswer
         from lms.core.timeutil import utcnow
 
@@ -139,7 +139,7 @@ def graded_attempt(db):
         attempt = Attempt(person_id=person.id, course_id=course.id, kind=kind, number=number,
                           status=SUBMITTED, layout=[{"q": q.id, "o": ["a", "b", "c", "d"]}
                                                     for q in answers],
-                          submitted_at=utcnow(), score=value,
+                          submitted_at=submitted_at or utcnow(), score=value,
                           passed=value >= course.pass_mark)
         attempt.answers = [AttemptAnswer(question_id=q.id, position=i, chosen=chosen or None,
                                          saved_at=utcnow(), correct=ok,

@@ -97,7 +97,7 @@ class AttemptAnswer(db.Model):
     question_id = db.Column(db.Integer, db.ForeignKey("questions.id"), nullable=False,
                             index=True)
     position = db.Column(db.Integer, nullable=False)
-    chosen = db.Column(db.JSON, nullable=True)                   # ["a", "c"]; None: unanswered
+    chosen = db.Column(db.JSON(none_as_null=True), nullable=True)  # ["a", "c"]; NULL: blank
     saved_at = db.Column(db.DateTime, nullable=True)
     correct = db.Column(db.Boolean, nullable=True)
     points = db.Column(db.Float, nullable=True)                  # 0–1

@@ -135,3 +135,12 @@ def test_gain_for_a_commune_a_learner_and_a_cohort(gain_fixture, units, make_coh
     # a viewer limited to Quảng Ninh does not see P4
     [scoped] = analytics.knowledge_gain(course=course, scope=units("22", "province"))
     assert scoped.people == 3
+
+
+def test_item_analysis_page_flags_questions(client, item_fixture, login_as):
+    """The trainer's page shows the figures and the three kinds of flag."""
+    course, _questions, _people = item_fixture
+    login_as("trainer", unit="22")
+    html = client.get(f"/quizzes/course/{course.slug}/items").get_data(as_text=True)
+    for text in ("quá dễ", "quá khó", "phân biệt âm", "-0.50", "0.12"):
+        assert text in html, text

@@ -70,14 +70,25 @@ class _Writer:
         self.c.showPage()
 
 
+def paper_labels(kind: str, title: str) -> dict:
+    """The translated texts printed on a paper test of `kind` (`pretest` or `final`)."""
+    from flask_babel import gettext as _
+
+    heading = _("Bài kiểm tra đầu vào") if kind == "pretest" else _("Bài kiểm tra cuối khóa")
+    return {"heading": heading.upper(),
+            "name_line": _("Họ và tên: ........................................   "
+                           "Mã nhân sự: ....................   Điểm: ........"),
+            "key_heading": _("ĐÁP ÁN"), "multiple_hint": _("chọn tất cả đáp án đúng"),
+            "footer": title}
+
+
 def paper_test_pdf(title: str, paper: list, labels: dict) -> bytes:
     """The PDF of a paper test: header lines, numbered questions with lettered options and
     answer boxes, then the answer key starting on a new page.
 
     :param title: the course title
     :param paper: `(question, options)` pairs from `services.paper_test`
-    :param labels: translated texts: `heading`, `name_line`, `key_heading`, `multiple_hint`,
-        `footer`, and `true`/`false` for true/false answers
+    :param labels: translated texts from `paper_labels`
     """
     register_fonts()
     buffer = BytesIO()

@@ -22,7 +22,7 @@ from lms.accounts.permissions import (
 from lms.assessments import analytics, bp, services
 from lms.assessments.forms import PaperScoreUploadForm
 from lms.assessments.models import KINDS, Attempt
-from lms.assessments.pdf import paper_test_pdf
+from lms.assessments.pdf import paper_labels, paper_test_pdf
 from lms.cohorts.models import Cohort
 from lms.core.tabular import ImportFailed
 from lms.core.timeutil import utcnow
@@ -314,12 +314,7 @@ def paper_test(slug: str):
     if not paper:
         flash(_("Ngân hàng câu hỏi của khóa học chưa có câu hỏi nào."), "error")
         return redirect(url_for("assessments.course", slug=slug))
-    labels = {"heading": _kind_label(kind).upper(),
-              "name_line": _("Họ và tên: ........................................   "
-                             "Mã nhân sự: ....................   Điểm: ........"),
-              "key_heading": _("ĐÁP ÁN"), "multiple_hint": _("chọn tất cả đáp án đúng"),
-              "footer": course.title}
-    data = paper_test_pdf(course.title, paper, labels)
+    data = paper_test_pdf(course.title, paper, paper_labels(kind, course.title))
     return data, 200, {"Content-Type": "application/pdf",
                        "Content-Disposition": f"inline; filename=de-{course.slug}-{kind}.pdf",
                        "Cache-Control": "no-store"}

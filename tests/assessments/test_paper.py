@@ -34,13 +34,13 @@ def _count(db):
 def test_upload_with_bad_rows_writes_nothing(db, scored_cohort):
     """Every bad row is reported as row/column, and nothing is written."""
     cohort, _members, _trainer = scored_cohort
-    data = ("ma_nhan_su,diem_truoc,diem_sau\n"
-            "QN1,40,80\n"        # row 2: fine
-            "QN404,50,60\n"      # row 3: unknown staff id
-            "QN9,50,60\n"        # row 4: not a member
-            "QN2,120,\n"         # row 5: out of range
-            "QN3,,abc\n"         # row 6: not a number
-            "QN1,10,20\n").encode()  # row 7: duplicate
+    data = (b"ma_nhan_su,diem_truoc,diem_sau\n"
+            b"QN1,40,80\n"        # row 2: fine
+            b"QN404,50,60\n"      # row 3: unknown staff id
+            b"QN9,50,60\n"        # row 4: not a member
+            b"QN2,120,\n"         # row 5: out of range
+            b"QN3,,abc\n"         # row 6: not a number
+            b"QN1,10,20\n")  # row 7: duplicate
     with pytest.raises(ImportFailed) as exc:
         services.import_paper_scores(cohort, data, "diem.csv")
     assert [str(e) for e in exc.value.errors] == [
@@ -60,7 +60,7 @@ def test_upload_english_headers_and_xlsx(db, scored_cohort):
     from openpyxl import Workbook
 
     cohort, members, _trainer = scored_cohort
-    csv_data = "staff_id;pre_score;post_score\nQN1;40,5;80\nQN2;;\n".encode()
+    csv_data = b"staff_id;pre_score;post_score\nQN1;40,5;80\nQN2;;\n"
     assert services.import_paper_scores(cohort, csv_data, "x.csv") == 1
     db.session.commit()
     row = db.session.scalar(select(PaperScore).where(PaperScore.person_id == members[0].id))

@@ -134,3 +134,18 @@ def test_double_submit_over_http_keeps_the_score(client, db, bank, learner, logi
     stored = db.session.get(Attempt, attempt.id)
     assert stored.score == 0.0
     assert all(a.chosen is None for a in stored.answers)
+
+
+def test_json_save_needs_the_csrf_token(client, db, bank, learner, login_user):
+    """The auto-save endpoint refuses a request without the CSRF header."""
+    course, _questions = bank()
+    login_user(learner(course))
+    url = _start(client, course)
+    attempt = db.session.get(Attempt, int(url.rsplit("/", 1)[-1]))
+    reply = client.post(f"/quizzes/attempts/{attempt.id}/answer.json",
+                        data=json.dumps({"question_id": attempt.layout[0]["q"],
+                                         "chosen": ["a"]}),
+                        headers={"Content-Type": "application/json"})
+    assert reply.status_code == 400
+    db.session.expire_all()
+    assert all(a.chosen is None for a in db.session.get(Attempt, attempt.id).answers)

@@ -13,17 +13,18 @@
       chosen.push(input.value);
     });
     var status = fieldset.querySelector(".quiz-saved");
-    status.textContent = "Đang lưu…";
+    status.textContent = form.dataset.saving;
     fetch(form.getAttribute("data-json"), {
       method: "POST", credentials: "same-origin",
       headers: {"Content-Type": "application/json", "X-CSRFToken": token},
       body: JSON.stringify({question_id: Number(qid), chosen: chosen})
     }).then(function (response) {
-      return response.json().then(function (data) { return {ok: response.ok, data: data}; });
+      return response.json().then(function (data) { return {ok: response.ok, data: data}; },
+                                  function () { return {ok: false, data: {}}; });
     }).then(function (result) {
-      status.textContent = result.ok ? "Đã lưu" : (result.data.error || "Chưa lưu được");
+      status.textContent = result.ok ? form.dataset.saved : (result.data.error || form.dataset.failed);
     }).catch(function () {
-      status.textContent = "Mất kết nối: chưa lưu. Hãy bấm nút Lưu khi có mạng.";
+      status.textContent = form.dataset.offline;
     });
   }
 

@@ -270,6 +270,26 @@ def layout_entry(attempt: Attempt, question_id: int) -> dict | None:
     return next((item for item in attempt.layout or [] if item["q"] == question_id), None)
 
 
+def keys_from_positions(attempt: Attempt, question_id: int, positions) -> list[str]:
+    """Translate the option positions a page posts ("0", "2") into bank option keys.
+
+    Pages send positions in the drawn order, never the bank's keys, so an author's habit (the
+    right answer written first as "a") cannot undo the shuffle.
+
+    :raises QuizError: unknown question or position
+    """
+    entry = layout_entry(attempt, question_id)
+    if entry is None:
+        raise QuizError(_("Câu hỏi không thuộc bài làm này."))
+    keys = []
+    for raw in positions or []:
+        text = str(raw)
+        if not text.isdigit() or int(text) >= len(entry["o"]):
+            raise QuizError(_("Lựa chọn không hợp lệ."))
+        keys.append(entry["o"][int(text)])
+    return keys
+
+
 def save_answer(attempt: Attempt, question_id: int, chosen, *, by=None, now=None):
     """Save (replace) the chosen options for one question while the attempt is open.
 

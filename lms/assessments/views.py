@@ -131,7 +131,7 @@ def _save_from_form(attempt: Attempt) -> int:
         if not raw.isdigit():
             continue
         qid = int(raw)
-        chosen = request.form.getlist(f"q{qid}")
+        chosen = services.keys_from_positions(attempt, qid, request.form.getlist(f"q{qid}"))
         if qid in current and sorted(current[qid]) == sorted(chosen):
             continue
         services.save_answer(attempt, qid, chosen, by=current_user)
@@ -161,8 +161,9 @@ def save(attempt_id: int):
 @bp.route("/attempts/<int:attempt_id>/answer.json", methods=["POST"])
 @role_required("trainee")
 def save_json(attempt_id: int):
-    """Auto-save one answer from quiz.js: `{"question_id": 1, "chosen": ["a"]}` (CSRF token in
-    the X-CSRFToken header). The reply holds only the saved time."""
+    """Auto-save one answer from quiz.js: `{"question_id": 1, "chosen": ["0", "2"]}` (option
+    positions as shown; CSRF token in the X-CSRFToken header). The reply holds only the saved
+    time."""
     attempt = _own_attempt(attempt_id)
     payload = request.get_json(silent=True) or {}
     try:
@@ -173,7 +174,8 @@ def save_json(attempt_id: int):
     except (TypeError, ValueError):
         return jsonify({"saved": False, "error": _("Dữ liệu không hợp lệ.")}), 400
     try:
-        saved_at = services.save_answer(attempt, qid, chosen, by=current_user)
+        keys = services.keys_from_positions(attempt, qid, chosen)
+        saved_at = services.save_answer(attempt, qid, keys, by=current_user)
     except services.QuizError as exc:
         db.session.rollback()
         return jsonify({"saved": False, "error": str(exc)}), 409

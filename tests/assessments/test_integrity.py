@@ -27,6 +27,13 @@ def _leaks(text: str, questions) -> list[str]:
     return found
 
 
+def _positions(attempt, question):
+    """The option positions (as the page posts them) of the question's right answer."""
+    item = next(i for i in attempt.layout if i["q"] == question.id)
+    right = services.answer_keys(question)
+    return [str(n) for n, key in enumerate(item["o"]) if key in right]
+
+
 def _start(client, course):
     page = f"/quizzes/course/{course.slug}"
     response = post_form(client, f"/quizzes/course/{course.slug}/final/start", page=page)
@@ -48,11 +55,11 @@ def test_no_answer_in_any_page_or_json_before_submission(client, db, bank, learn
     html = bodies[1]
     qids = re.findall(r'name="q" value="(\d+)"', html)
     saved = post_form(client, f"/quizzes/attempts/{attempt_id}/save",
-                      {"q": qids[:2], f"q{qids[0]}": "a", "save": qids[0]}, page=url,
+                      {"q": qids[:2], f"q{qids[0]}": "0", "save": qids[0]}, page=url,
                       follow_redirects=True)
     bodies.append(saved.get_data(as_text=True))
     reply = client.post(f"/quizzes/attempts/{attempt_id}/answer.json",
-                        data=json.dumps({"question_id": int(qids[1]), "chosen": ["c"]}),
+                        data=json.dumps({"question_id": int(qids[1]), "chosen": ["2"]}),
                         headers={"X-CSRFToken": csrf_token(client, url),
                                  "Content-Type": "application/json"})
     assert reply.status_code == 200 and reply.get_json()["saved"] is True
@@ -65,6 +72,8 @@ def test_no_answer_in_any_page_or_json_before_submission(client, db, bank, learn
     for body in bodies:
         assert _leaks(body, questions) == []
     assert "Phương án" in html  # the options themselves are shown
+    values = re.findall(r'type="(?:radio|checkbox)" name="q\d+" value="([^"]*)"', html)
+    assert values and all(v.isdigit() for v in values)  # positions, not the bank's keys
 
     post_form(client, f"/quizzes/attempts/{attempt_id}/submit", page=url)
     result = client.get(f"/quizzes/attempts/{attempt_id}/result").get_data(as_text=True)
@@ -106,7 +115,7 @@ def test_answers_held_back_until_pass(client, db, bank, learner, login_user):
     by_id = {q.id: q for q in questions}
     data = {"q": [str(i["q"]) for i in second.layout]}
     for item in second.layout:
-        data[f"q{item['q']}"] = sorted(services.answer_keys(by_id[item["q"]]))
+        data[f"q{item['q']}"] = _positions(second, by_id[item["q"]])
     post_form(client, f"/quizzes/attempts/{second.id}/submit", data, page=url)
     db.session.expire_all()
     assert db.session.get(Attempt, second.id).passed is True
@@ -126,7 +135,7 @@ def test_double_submit_over_http_keeps_the_score(client, db, bank, learner, logi
     by_id = {q.id: q for q in questions}
     right = {"q": qids}
     for qid in qids:
-        right[f"q{qid}"] = sorted(services.answer_keys(by_id[int(qid)]))
+        right[f"q{qid}"] = _positions(attempt, by_id[int(qid)])
     second = post_form(client, f"/quizzes/attempts/{attempt.id}/submit", right,
                        page=f"/quizzes/attempts/{attempt.id}/result", follow_redirects=True)
     assert "điểm không thay đổi" in second.get_data(as_text=True)
@@ -144,8 +153,29 @@ def test_json_save_needs_the_csrf_token(client, db, bank, learner, login_user):
     attempt = db.session.get(Attempt, int(url.rsplit("/", 1)[-1]))
     reply = client.post(f"/quizzes/attempts/{attempt.id}/answer.json",
                         data=json.dumps({"question_id": attempt.layout[0]["q"],
-                                         "chosen": ["a"]}),
+                                         "chosen": ["0"]}),
                         headers={"Content-Type": "application/json"})
     assert reply.status_code == 400
     db.session.expire_all()
     assert all(a.chosen is None for a in db.session.get(Attempt, attempt.id).answers)
+
+
+def test_saved_positions_map_to_the_drawn_options(client, db, bank, learner, login_user):
+    """Posting position 1 of a question saves the key shown second in that attempt; a position
+    beyond the options is refused and saves nothing."""
+    course, _questions = bank()
+    login_user(learner(course))
+    url = _start(client, course)
+    attempt = db.session.get(Attempt, int(url.rsplit("/", 1)[-1]))
+    item = next(i for i in attempt.layout
+                if db.session.get(Question, i["q"]).type == "single")
+    post_form(client, f"/quizzes/attempts/{attempt.id}/save",
+              {"q": str(item["q"]), f"q{item['q']}": "1"}, page=url)
+    bad = post_form(client, f"/quizzes/attempts/{attempt.id}/save",
+                    {"q": str(item["q"]), f"q{item['q']}": "9"}, page=url,
+                    follow_redirects=True)
+    assert "Lựa chọn không hợp lệ" in bad.get_data(as_text=True)
+    db.session.expire_all()
+    answer = next(a for a in db.session.get(Attempt, attempt.id).answers
+                  if a.question_id == item["q"])
+    assert answer.chosen == [item["o"][1]]

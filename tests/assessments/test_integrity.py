@@ -179,3 +179,48 @@ def test_saved_positions_map_to_the_drawn_options(client, db, bank, learner, log
     answer = next(a for a in db.session.get(Attempt, attempt.id).answers
                   if a.question_id == item["q"])
     assert answer.chosen == [item["o"][1]]
+
+
+def test_two_tabs_submitting_at_once_grade_once(app, db, bank, learner):
+    """Two logged-in sessions of one learner POST submit at the same moment with different
+    answers: the attempt is graded once and both see the same stored score."""
+    import threading
+
+    from tests.conftest import TEST_PASSWORD
+
+    course, questions = bank()
+    user = learner(course)
+    attempt = services.start_attempt(user.person, course, "final")
+    db.session.commit()
+    by_id = {q.id: q for q in questions}
+    qids = [str(i["q"]) for i in attempt.layout]
+    right = {"q": qids, **{f"q{q}": _positions(attempt, by_id[int(q)]) for q in qids}}
+    tabs = []
+    for data in (right, {"q": qids}):
+        tab = app.test_client()
+        with app.app_context():  # a fresh `g`, so the other tab's login is not reused
+            post_form(tab, "/accounts/login", {"username": user.username,
+                                               "password": TEST_PASSWORD},
+                      page="/accounts/login")
+            page = f"/quizzes/attempts/{attempt.id}"
+            tabs.append((tab, {**data, "csrf_token": csrf_token(tab, page)}))
+    barrier = threading.Barrier(2)
+    statuses = []
+
+    def submit(tab, data):
+        barrier.wait()
+        statuses.append(tab.post(f"/quizzes/attempts/{attempt.id}/submit", data=data)
+                        .status_code)
+
+    threads = [threading.Thread(target=submit, args=tab) for tab in tabs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert statuses == [302, 302]
+    db.session.expire_all()
+    stored = db.session.get(Attempt, attempt.id)
+    assert stored.status == "submitted"
+    graded = [a.points for a in stored.answers]
+    assert stored.score == 100.0 * sum(graded) / len(graded)
+    assert stored.score in (0.0, 100.0)  # one tab's answers, never a mix graded twice

@@ -15,8 +15,14 @@ Definitions (also in README, section Assessments):
   D = p(upper) − p(lower): attempts are ranked by total score (ties broken by attempt id), the
   upper and lower groups are the top and bottom round(27% × N) attempts (at least one, none
   when N < 2), and p is the share correct among a group's attempts that drew the question.
+  The point-biserial correlation is shown too: r = (M1 − M0) / s × √(p(1 − p)) over the
+  attempts that drew the question, where M1 and M0 are the mean total scores of those who got it
+  right and wrong, s the (population) standard deviation of their total scores and p the
+  facility; the total includes the item itself (uncorrected). None when everyone or no one got
+  it right, or all totals are equal.
 """
 
+import math
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, case, func, literal, select, union, union_all
@@ -157,6 +163,7 @@ class ItemStat:
     correct: int = 0
     facility: float | None = None
     discrimination: float | None = None
+    point_biserial: float | None = None
     options: list[tuple[str, str, int]] = field(default_factory=list)  # (key, text, times)
     unanswered: int = 0
     flags: list[str] = field(default_factory=list)
@@ -186,7 +193,7 @@ def item_analysis(course: Course, *, cohort=None, kind: str = "final") -> list[I
     base = base.subquery("base")
     n = db.session.scalar(select(func.count()).select_from(base)) or 0
     group = max(1, int(GROUP_SHARE * n + 0.5)) if n >= 2 else 0
-    ranked = select(base.c.id, func.row_number().over(
+    ranked = select(base.c.id, base.c.score, func.row_number().over(
         order_by=(base.c.score.desc(), base.c.id)).label("r")).subquery("ranked")
     upper = ranked.c.r <= group
     lower = ranked.c.r > n - group
@@ -200,7 +207,10 @@ def item_analysis(course: Course, *, cohort=None, kind: str = "final") -> list[I
                count_if(right).label("correct"),
                count_if(AttemptAnswer.chosen.is_(None)).label("unanswered"),
                count_if(upper).label("n_upper"), count_if(upper, right).label("c_upper"),
-               count_if(lower).label("n_lower"), count_if(lower, right).label("c_lower"))
+               count_if(lower).label("n_lower"), count_if(lower, right).label("c_lower"),
+               func.sum(ranked.c.score).label("sum_all"),
+               func.sum(ranked.c.score * ranked.c.score).label("sum_sq"),
+               func.sum(case((right, ranked.c.score), else_=0)).label("sum_right"))
         .join(ranked, ranked.c.id == AttemptAnswer.attempt_id)
         .group_by(AttemptAnswer.question_id))}
     chosen = _chosen_keys()
@@ -231,6 +241,8 @@ def item_analysis(course: Course, *, cohort=None, kind: str = "final") -> list[I
             if row.n_upper and row.n_lower:
                 item.discrimination = (int(row.c_upper) / int(row.n_upper)
                                        - int(row.c_lower) / int(row.n_lower))
+            item.point_biserial = _point_biserial(item.attempts, item.correct,
+                                                  row.sum_all, row.sum_sq, row.sum_right)
             if item.facility > TOO_EASY:
                 item.flags.append("too_easy")
             if item.facility < TOO_HARD:
@@ -239,3 +251,18 @@ def item_analysis(course: Course, *, cohort=None, kind: str = "final") -> list[I
                 item.flags.append("negative")
         items.append(item)
     return items
+
+
+def _point_biserial(n: int, n_right: int, sum_all, sum_sq, sum_right) -> float | None:
+    """Point-biserial r from SQL sums (see the module docstring); None when undefined."""
+    if n < 2 or n_right in (0, n):
+        return None
+    sum_all, sum_sq, sum_right = float(sum_all), float(sum_sq), float(sum_right)
+    mean = sum_all / n
+    variance = sum_sq / n - mean * mean
+    if variance <= 1e-12:
+        return None
+    p = n_right / n
+    mean_right = sum_right / n_right
+    mean_wrong = (sum_all - sum_right) / (n - n_right)
+    return (mean_right - mean_wrong) / math.sqrt(variance) * math.sqrt(p * (1 - p))

@@ -57,6 +57,10 @@ def test_item_statistics_match_hand_computed_values(item_fixture):
         assert stat.facility == pytest.approx(facility), key
         assert stat.discrimination == pytest.approx(discrimination), key
         assert stat.flags == flags, key
+    # Q4, right in A1–A4: M1 = 60, M0 = 35, mean 47.5, s = √(2550 − 47.5²) = √293.75, p = ½
+    assert stats["Q4"].point_biserial == pytest.approx(25 / 293.75 ** 0.5 * 0.5)
+    assert round(stats["Q4"].point_biserial, 4) == 0.7293
+    assert stats["Q1"].point_biserial is None  # everyone right: undefined
     counts = {key: times for key, _text, times in stats["Q5"].options}
     assert counts == {"a": 2, "b": 5, "c": 0, "d": 0}
     assert stats["Q5"].unanswered == 1

@@ -233,6 +233,20 @@ def history():
     return render_template("assessments/history.html", attempts=attempts)
 
 
+@bp.route("/people/<staff_id>/attempts")
+@role_required("admin", "trainer")
+def person_history(staff_id: str):
+    """A learner's attempts, for trainers and admins whose scope holds the person."""
+    person = db.session.scalar(select(Person).where(Person.staff_id == staff_id))
+    if person is None:
+        abort(404)
+    if not can_view_person(current_user, person):
+        abort(403)
+    attempts = db.session.scalars(select(Attempt).where(Attempt.person_id == person.id)
+                                  .order_by(Attempt.started_at.desc())).all()
+    return render_template("assessments/history.html", attempts=attempts, person=person)
+
+
 # --- analytics --------------------------------------------------------------------------------
 
 @bp.route("/gain")

@@ -162,3 +162,44 @@ def can_export_cohort(user, cohort) -> bool:
     if not can_view_cohort(user, cohort):
         return False
     return user.has_role("admin") or runs_cohort(user, cohort)
+# --- assessments ----------------------------------------------------------------------------
+
+def can_take_quiz(user, course) -> bool:
+    """A trainee linked to a roster person who is enrolled in the course takes its quizzes."""
+    from lms.courses.models import Enrolment
+
+    if not user.is_authenticated or not user.has_role("trainee") or user.person_id is None:
+        return False
+    return db.session.scalar(db.select(Enrolment.id).where(
+        Enrolment.person_id == user.person_id, Enrolment.course_id == course.id)) is not None
+
+
+def can_view_attempt(user, attempt) -> bool:
+    """The learner sees their own attempt; admins and trainers within scope see submitted
+    attempts (never one in progress)."""
+    if not user.is_authenticated:
+        return False
+    if user.person_id is not None and user.person_id == attempt.person_id:
+        return True
+    if attempt.is_open or not user.has_role("admin", "trainer"):
+        return False
+    return unit_in_scope(user, attempt.person.commune)
+
+
+def can_analyse_items(user) -> bool:
+    """Trainers and admins read item analysis and print paper tests (answer keys included)."""
+    return user.is_authenticated and user.has_role("admin", "trainer")
+
+
+def can_view_gain(user) -> bool:
+    """Admins, trainers and viewers read knowledge-gain figures within their scope."""
+    return user.is_authenticated and user.has_role("admin", "trainer", "viewer")
+
+
+def can_enter_paper_scores(user, cohort) -> bool:
+    """A trainer of the cohort, or an admin whose scope holds the cohort's host unit."""
+    if not user.is_authenticated:
+        return False
+    if user.has_role("admin"):
+        return unit_in_scope(user, cohort.host_unit)
+    return user.has_role("trainer") and any(t.id == user.id for t in cohort.trainers)

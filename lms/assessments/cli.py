@@ -1,3 +1,57 @@
-"""`flask lms …` commands of the assessments room."""
+"""`flask lms quiz …`: paper tests as PDF and paper-score import for a cohort."""
 
-commands = []
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from lms.assessments import services
+from lms.assessments.models import KINDS
+from lms.assessments.pdf import paper_labels, paper_test_pdf
+from lms.cohorts.models import Cohort
+from lms.core.cli_util import fail_with_errors, read_input
+from lms.core.tabular import ImportFailed
+from lms.courses.models import Course
+from lms.extensions import db
+
+quiz_group = AppGroup("quiz", help="Quizzes, paper tests and paper scores.")
+
+
+@quiz_group.command("paper-test")
+@click.argument("course_slug")
+@click.option("--kind", type=click.Choice(KINDS), default="final", show_default=True)
+@click.option("--seed", type=int, default=None, help="Draw the same paper again.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              required=True, help="Where to write the PDF.")
+def paper_test_command(course_slug, kind, seed, output):
+    """Write a printable test drawn from the course's bank, answer key on the last pages."""
+    course = db.session.scalar(select(Course).where(Course.slug == course_slug))
+    if course is None:
+        raise click.ClickException(f"no course with slug {course_slug!r}")
+    paper = services.paper_test(course, kind, seed)
+    if not paper:
+        raise click.ClickException(f"the question bank of {course_slug!r} is empty")
+    output.write_bytes(paper_test_pdf(course.title, paper, paper_labels(kind, course.title)))
+    click.echo(f"{len(paper)} questions written to {output}")
+
+
+@quiz_group.command("paper-scores")
+@click.argument("cohort_id", type=int)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def paper_scores_command(cohort_id, file):
+    """Import paper pre/post scores of a cohort (CSV/XLSX: ma_nhan_su, diem_truoc, diem_sau);
+    every row is checked first and nothing is written on any error."""
+    cohort = db.session.get(Cohort, cohort_id)
+    if cohort is None:
+        raise click.ClickException(f"no cohort with id {cohort_id}")
+    try:
+        changed = services.import_paper_scores(cohort, read_input(file), file.name)
+    except ImportFailed as exc:
+        db.session.rollback()
+        fail_with_errors(exc)
+    db.session.commit()
+    click.echo(f"paper scores: {changed} row(s) changed")
+
+
+commands = [quiz_group]

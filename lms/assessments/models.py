@@ -41,3 +41,66 @@ class PaperScore(db.Model):
 
     person = db.relationship("Person")
     course = db.relationship("Course")
+
+
+KINDS = ("pretest", "final")
+IN_PROGRESS = "in_progress"
+SUBMITTED = "submitted"
+
+
+class Attempt(db.Model):
+    """One sitting of a quiz (lượt làm bài) by a roster person.
+
+    `layout` is the drawn paper, kept server-side: `[{"q": question id, "o": [option keys in
+    the order shown]}]`. `number` counts a person's attempts at one quiz from 1; the unique
+    constraint makes the attempt limit hold when two "start" requests race.
+    """
+
+    __tablename__ = "attempts"
+    __table_args__ = (
+        db.UniqueConstraint("person_id", "course_id", "kind", "number"),
+        db.Index("ix_attempts_course_kind_status", "course_id", "kind", "status"),
+    )
+
+    id = db.Column(db.Integer, primary_key=True)
+    person_id = db.Column(db.Integer, db.ForeignKey("persons.id"), nullable=False, index=True)
+    course_id = db.Column(db.Integer, db.ForeignKey("courses.id"), nullable=False)
+    kind = db.Column(db.String(20), nullable=False)             # pretest | final
+    number = db.Column(db.Integer, nullable=False)
+    status = db.Column(db.String(20), nullable=False, default=IN_PROGRESS)
+    layout = db.Column(db.JSON, nullable=False, default=list)
+    started_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    deadline = db.Column(db.DateTime, nullable=True)            # None: no time limit
+    submitted_at = db.Column(db.DateTime, nullable=True)
+    score = db.Column(db.Float, nullable=True)                   # percent, 0–100
+    passed = db.Column(db.Boolean, nullable=True)
+
+    person = db.relationship("Person")
+    course = db.relationship("Course")
+    answers = db.relationship("AttemptAnswer", back_populates="attempt",
+                              order_by="AttemptAnswer.position", cascade="all, delete-orphan")
+
+    @property
+    def is_open(self) -> bool:
+        """True while the attempt is in progress."""
+        return self.status == IN_PROGRESS
+
+
+class AttemptAnswer(db.Model):
+    """A learner's answer to one question of an attempt; `correct`/`points` set when graded."""
+
+    __tablename__ = "attempt_answers"
+    __table_args__ = (db.UniqueConstraint("attempt_id", "question_id"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    attempt_id = db.Column(db.Integer, db.ForeignKey("attempts.id"), nullable=False, index=True)
+    question_id = db.Column(db.Integer, db.ForeignKey("questions.id"), nullable=False,
+                            index=True)
+    position = db.Column(db.Integer, nullable=False)
+    chosen = db.Column(db.JSON(none_as_null=True), nullable=True)  # ["a", "c"]; NULL: blank
+    saved_at = db.Column(db.DateTime, nullable=True)
+    correct = db.Column(db.Boolean, nullable=True)
+    points = db.Column(db.Float, nullable=True)                  # 0–1
+
+    attempt = db.relationship("Attempt", back_populates="answers")
+    question = db.relationship("Question")

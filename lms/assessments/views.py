@@ -1,3 +1,411 @@
-"""Routes of the assessments room: thin views over services."""
+"""Quiz pages: start, answer (saved as you go), submit, feedback, history; knowledge gain, item
+analysis, paper tests and paper scores. Thin views over services."""
 
-from lms.assessments import bp  # noqa: F401
+import contextlib
+
+from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from lms.accounts.permissions import (
+    can_analyse_items,
+    can_enter_paper_scores,
+    can_take_quiz,
+    can_view_attempt,
+    can_view_gain,
+    can_view_person,
+    role_required,
+    scope_unit,
+    unit_in_scope,
+)
+from lms.assessments import analytics, bp, services
+from lms.assessments.forms import PaperScoreUploadForm
+from lms.assessments.models import KINDS, Attempt
+from lms.assessments.pdf import paper_labels, paper_test_pdf
+from lms.cohorts.models import Cohort
+from lms.core.tabular import ImportFailed
+from lms.core.timeutil import utcnow
+from lms.courses.models import Course
+from lms.extensions import db
+from lms.units.models import CURRENT, Person, Unit
+
+
+def _kind_label(kind: str) -> str:
+    return _("Bài kiểm tra đầu vào") if kind == "pretest" else _("Bài kiểm tra cuối khóa")
+
+
+def _course(slug: str) -> Course:
+    course = db.session.scalar(select(Course).where(Course.slug == slug))
+    if course is None:
+        abort(404)
+    return course
+
+
+def _own_attempt(attempt_id: int) -> Attempt:
+    """The current learner's own attempt (404 for anyone else's: ids are not disclosed)."""
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or current_user.person_id is None \
+            or attempt.person_id != current_user.person_id:
+        abort(404)
+    return attempt
+
+
+@bp.app_context_processor
+def _labels():
+    return {"quiz_kind_label": _kind_label}
+
+
+# --- taking a quiz ----------------------------------------------------------------------------
+
+@bp.route("/course/<slug>")
+@role_required("trainee", "trainer", "admin", "viewer")
+def course(slug: str):
+    """A course's quizzes: for a learner, start/continue and their history; for staff, links to
+    item analysis, the paper test and knowledge gain."""
+    course = _course(slug)
+    quizzes = []
+    learner = can_take_quiz(current_user, course)
+    for kind in KINDS:
+        cfg = services.quiz_config(course, kind)
+        if cfg is None:
+            continue
+        entry = {"kind": kind, "cfg": cfg, "attempts": [], "open": None, "passed": False}
+        if learner:
+            current = services.open_attempt(current_user.person_id, course.id, kind)
+            if current is not None and services.close_if_overdue(current):
+                db.session.commit()
+                current = None
+            entry["open"] = current
+            entry["attempts"] = services.attempts_of(current_user.person_id, course.id, kind)
+            entry["passed"] = services.has_passed(current_user.person_id, course.id, kind)
+        quizzes.append(entry)
+    return render_template("assessments/course.html", course=course, quizzes=quizzes,
+                           learner=learner, staff=can_analyse_items(current_user),
+                           gain=can_view_gain(current_user))
+
+
+@bp.route("/course/<slug>/<kind>/start", methods=["POST"])
+@role_required("trainee")
+def start(slug: str, kind: str):
+    """Start (or continue) an attempt, then show it."""
+    course = _course(slug)
+    if kind not in KINDS:
+        abort(404)
+    if not can_take_quiz(current_user, course):
+        abort(403)
+    try:
+        attempt = services.start_attempt(current_user.person, course, kind, by=current_user)
+    except services.QuizError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("assessments.course", slug=slug))
+    db.session.commit()
+    return redirect(url_for("assessments.attempt", attempt_id=attempt.id))
+
+
+@bp.route("/attempts/<int:attempt_id>")
+@role_required("trainee")
+def attempt(attempt_id: int):
+    """The attempt in progress: questions with options, the saved choices, no answers."""
+    attempt = _own_attempt(attempt_id)
+    if services.close_if_overdue(attempt):
+        db.session.commit()
+        flash(_("Đã hết giờ; bài đã được nộp với các câu trả lời đã lưu."), "warning")
+    if not attempt.is_open:
+        return redirect(url_for("assessments.result", attempt_id=attempt.id))
+    g.no_store = True
+    remaining = None
+    if attempt.deadline is not None:
+        remaining = max(0, int((attempt.deadline - utcnow()).total_seconds() // 60))
+    return render_template("assessments/attempt.html", attempt=attempt,
+                           questions=services.shown_questions(attempt), remaining=remaining,
+                           answered=sum(1 for a in attempt.answers if a.chosen))
+
+
+def _save_from_form(attempt: Attempt) -> int:
+    """Save every question present in the posted form whose choice changed; returns how many."""
+    saved = 0
+    current = {a.question_id: list(a.chosen or []) for a in attempt.answers}
+    for raw in request.form.getlist("q"):
+        if not raw.isdigit():
+            continue
+        qid = int(raw)
+        chosen = services.keys_from_positions(attempt, qid, request.form.getlist(f"q{qid}"))
+        if qid in current and sorted(current[qid]) == sorted(chosen):
+            continue
+        services.save_answer(attempt, qid, chosen, by=current_user)
+        saved += 1
+    return saved
+
+
+@bp.route("/attempts/<int:attempt_id>/save", methods=["POST"])
+@role_required("trainee")
+def save(attempt_id: int):
+    """Save the answers on the page (each question's button posts the whole page, so nothing
+    chosen is lost); works with JavaScript off."""
+    attempt = _own_attempt(attempt_id)
+    try:
+        saved = _save_from_form(attempt)
+    except services.QuizError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("assessments.attempt", attempt_id=attempt_id))
+    db.session.commit()
+    flash(_("Đã lưu câu trả lời.") if saved else _("Không có thay đổi."), "success")
+    anchor = request.form.get("save", "")
+    return redirect(url_for("assessments.attempt", attempt_id=attempt_id,
+                            _anchor=f"q-{anchor}" if anchor.isdigit() else None))
+
+
+@bp.route("/attempts/<int:attempt_id>/answer.json", methods=["POST"])
+@role_required("trainee")
+def save_json(attempt_id: int):
+    """Auto-save one answer from quiz.js: `{"question_id": 1, "chosen": ["0", "2"]}` (option
+    positions as shown; CSRF token in the X-CSRFToken header). The reply holds only the saved
+    time."""
+    attempt = _own_attempt(attempt_id)
+    payload = request.get_json(silent=True) or {}
+    try:
+        qid = int(payload.get("question_id"))
+        chosen = payload.get("chosen") or []
+        if not isinstance(chosen, list):
+            raise ValueError(chosen)
+    except (TypeError, ValueError):
+        return jsonify({"saved": False, "error": _("Dữ liệu không hợp lệ.")}), 400
+    try:
+        keys = services.keys_from_positions(attempt, qid, chosen)
+        saved_at = services.save_answer(attempt, qid, keys, by=current_user)
+    except services.QuizError as exc:
+        db.session.rollback()
+        return jsonify({"saved": False, "error": str(exc)}), 409
+    db.session.commit()
+    return jsonify({"saved": True, "saved_at": saved_at.isoformat() + "Z"})
+
+
+@bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
+@role_required("trainee")
+def submit(attempt_id: int):
+    """Save what is on the page (when still in time), then grade once; a repeated submit only
+    shows the result."""
+    attempt = _own_attempt(attempt_id)
+    if attempt.is_open:
+        # Out of time or already submitted: the answers saved earlier are what counts.
+        with contextlib.suppress(services.QuizError):
+            _save_from_form(attempt)
+    graded = services.submit_attempt(attempt, by=current_user)
+    db.session.commit()
+    if graded:
+        flash(_("Đã nộp bài."), "success")
+    else:
+        flash(_("Bài này đã được nộp trước đó; điểm không thay đổi."), "info")
+    return redirect(url_for("assessments.result", attempt_id=attempt_id))
+
+
+@bp.route("/attempts/<int:attempt_id>/result")
+@role_required("trainee", "trainer", "admin")
+def result(attempt_id: int):
+    """Feedback: score, pass/fail, and (when allowed) per question the right answer and the
+    explanation."""
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or not can_view_attempt(current_user, attempt):
+        abort(404)
+    if services.close_if_overdue(attempt):
+        db.session.commit()
+    if attempt.is_open:
+        return redirect(url_for("assessments.attempt", attempt_id=attempt_id))
+    g.no_store = True
+    visible = services.answers_visible(attempt)
+    return render_template("assessments/result.html", attempt=attempt, visible=visible,
+                           questions=services.shown_questions(attempt, with_answers=visible),
+                           mode=services.show_answers_mode(attempt.course))
+
+
+@bp.route("/history")
+@role_required("trainee")
+def history():
+    """The learner's attempts at every course, newest first."""
+    attempts = []
+    if current_user.person_id is not None:
+        attempts = db.session.scalars(select(Attempt).where(
+            Attempt.person_id == current_user.person_id)
+            .order_by(Attempt.started_at.desc())).all()
+    return render_template("assessments/history.html", attempts=attempts)
+
+
+@bp.route("/people/<staff_id>/attempts")
+@role_required("admin", "trainer")
+def person_history(staff_id: str):
+    """A learner's attempts, for trainers and admins whose scope holds the person."""
+    person = db.session.scalar(select(Person).where(Person.staff_id == staff_id))
+    if person is None:
+        abort(404)
+    if not can_view_person(current_user, person):
+        abort(403)
+    attempts = db.session.scalars(select(Attempt).where(Attempt.person_id == person.id)
+                                  .order_by(Attempt.started_at.desc())).all()
+    return render_template("assessments/history.html", attempts=attempts, person=person)
+
+
+# --- analytics --------------------------------------------------------------------------------
+
+@bp.route("/gain")
+@role_required("admin", "trainer", "viewer")
+def gain():
+    """Knowledge gain for a course, a cohort, a unit (e.g. a commune) or one learner."""
+    if not can_view_gain(current_user):
+        abort(403)
+    args = request.args
+    filters, label = {}, []
+    courses = db.session.scalars(select(Course).order_by(Course.title)).all()
+    if args.get("course"):
+        filters["course"] = _course(args["course"])
+    if args.get("cohort", "").isdigit():
+        cohort = db.session.get(Cohort, int(args["cohort"]))
+        if cohort is None:
+            abort(404)
+        if not (unit_in_scope(current_user, cohort.host_unit)
+                or any(t.id == current_user.id for t in cohort.trainers)):
+            abort(403)
+        filters["cohort"] = cohort
+        label.append(cohort.name)
+    if args.get("unit"):
+        unit = db.session.scalar(select(Unit).where(Unit.system == CURRENT,
+                                                    Unit.code == args["unit"].strip()))
+        if unit is None:
+            abort(404)
+        if not unit_in_scope(current_user, unit):
+            abort(403)
+        filters["unit"] = unit
+        label.append(unit.name)
+    if args.get("staff_id"):
+        person = db.session.scalar(select(Person).where(
+            Person.staff_id == args["staff_id"].strip()))
+        if person is None:
+            abort(404)
+        if not can_view_person(current_user, person):
+            abort(403)
+        filters["person"] = person
+        label.append(f"{person.full_name} ({person.staff_id})")
+    rows = analytics.knowledge_gain(scope=scope_unit(current_user), **filters)
+    return render_template("assessments/gain.html", rows=rows, courses=courses, args=args,
+                           label=label)
+
+
+@bp.route("/course/<slug>/items")
+@role_required("admin", "trainer")
+def items(slug: str):
+    """Item analysis of a course's bank, optionally for one cohort's members."""
+    course = _course(slug)
+    if not can_analyse_items(current_user):
+        abort(403)
+    cohort = None
+    if request.args.get("cohort", "").isdigit():
+        cohort = db.session.get(Cohort, int(request.args["cohort"]))
+        if cohort is None or cohort.course_id != course.id:
+            abort(404)
+        if not (unit_in_scope(current_user, cohort.host_unit)
+                or any(t.id == current_user.id for t in cohort.trainers)):
+            abort(403)
+    kind = request.args.get("kind", "final")
+    if kind not in KINDS:
+        abort(404)
+    stats = analytics.item_analysis(course, cohort=cohort, kind=kind)
+    return render_template("assessments/items.html", course=course, cohort=cohort, kind=kind,
+                           items=stats, thresholds=(analytics.TOO_EASY, analytics.TOO_HARD))
+
+
+@bp.route("/course/<slug>/paper-test.pdf")
+@role_required("admin", "trainer")
+def paper_test(slug: str):
+    """A printable test drawn from the bank: questions first, the answer key on later pages."""
+    course = _course(slug)
+    if not can_analyse_items(current_user):
+        abort(403)
+    kind = request.args.get("kind", "final")
+    if kind not in KINDS:
+        abort(404)
+    seed = request.args.get("seed", "")
+    paper = services.paper_test(course, kind, int(seed) if seed.isdigit() else None)
+    if not paper:
+        flash(_("Ngân hàng câu hỏi của khóa học chưa có câu hỏi nào."), "error")
+        return redirect(url_for("assessments.course", slug=slug))
+    data = paper_test_pdf(course.title, paper, paper_labels(kind, course.title))
+    return data, 200, {"Content-Type": "application/pdf",
+                       "Content-Disposition": f"inline; filename=de-{course.slug}-{kind}.pdf",
+                       "Cache-Control": "no-store"}
+
+
+# --- paper scores -----------------------------------------------------------------------------
+
+def _cohort_for_scores(cohort_id: int) -> Cohort:
+    cohort = db.session.get(Cohort, cohort_id)
+    if cohort is None:
+        abort(404)
+    if not can_enter_paper_scores(current_user, cohort):
+        abort(403)
+    return cohort
+
+
+@bp.route("/cohorts/<int:cohort_id>/paper-scores", methods=["GET", "POST"])
+@role_required("admin", "trainer")
+def paper_scores(cohort_id: int):
+    """Enter paper pre/post scores for a cohort's members in a table (0–100, empty = not
+    taken); every cell is checked first and nothing is written on any error."""
+    cohort = _cohort_for_scores(cohort_id)
+    table = services.paper_score_table(cohort)
+    errors = []
+    upload = PaperScoreUploadForm()
+    if request.method == "POST":
+        headers = {"staff_id": _("Mã nhân sự"), "pre_score": _("Điểm trước"),
+                   "post_score": _("Điểm sau")}
+        rows = []
+        for number, (person, _score) in enumerate(table, start=2):
+            if f"pre_{person.id}" not in request.form and f"post_{person.id}" not in request.form:
+                continue
+            rows.append((number, {"staff_id": person.staff_id,
+                                  "pre_score": request.form.get(f"pre_{person.id}", ""),
+                                  "post_score": request.form.get(f"post_{person.id}", "")}))
+        try:
+            records = services.check_paper_rows(cohort, rows, headers)
+            changed = services.apply_paper_scores(cohort, records, by=current_user)
+        except ImportFailed as exc:
+            db.session.rollback()
+            errors = exc.errors
+            flash(_("Không lưu được: %(n)s lỗi. Chưa ghi dữ liệu nào.", n=len(errors)), "error")
+        else:
+            db.session.commit()
+            flash(_("Đã lưu điểm: %(n)s dòng thay đổi.", n=changed), "success")
+            return redirect(url_for("assessments.paper_scores", cohort_id=cohort_id))
+    return render_template("assessments/paper_scores.html", cohort=cohort, table=table,
+                           errors=errors, upload=upload, form_values=request.form)
+
+
+@bp.route("/cohorts/<int:cohort_id>/paper-scores/upload", methods=["POST"])
+@role_required("admin", "trainer")
+def paper_scores_upload(cohort_id: int):
+    """Upload paper scores as CSV/XLSX (`ma_nhan_su, diem_truoc, diem_sau`), all or nothing."""
+    cohort = _cohort_for_scores(cohort_id)
+    upload = PaperScoreUploadForm()
+    errors = []
+    if upload.validate_on_submit():
+        file = upload.file.data
+        try:
+            changed = services.import_paper_scores(cohort, file.read(),
+                                                   file.filename or "upload.csv",
+                                                   by=current_user)
+        except ImportFailed as exc:
+            db.session.rollback()
+            errors = exc.errors
+            flash(_("Không nhập được: %(n)s lỗi. Chưa ghi dữ liệu nào.", n=len(errors)), "error")
+        else:
+            db.session.commit()
+            flash(_("Đã nhập điểm: %(n)s dòng thay đổi.", n=changed), "success")
+            return redirect(url_for("assessments.paper_scores", cohort_id=cohort_id))
+    else:
+        for messages in upload.errors.values():
+            for message in messages:
+                flash(message, "error")
+    return render_template("assessments/paper_scores.html", cohort=cohort,
+                           table=services.paper_score_table(cohort), errors=errors,
+                           upload=upload, form_values={}), 400 if errors else 200

@@ -69,6 +69,7 @@ def create_demo() -> list[tuple[str, str, str]]:
     db.session.flush()
     create_demo_enrolments()
     create_demo_cohorts()
+    create_assessment_demo()
     return [(role, role, DEMO_PASSWORD) for role in ("admin", "trainer", "viewer", "trainee")]
 
 
@@ -147,3 +148,32 @@ def create_demo_cohorts() -> None:
         db.session.flush()
         if close:
             cohorts.close_cohort(cohort, by=trainer)
+
+
+# --- assessments ----------------------------------------------------------------------------
+
+def create_assessment_demo() -> None:
+    """A few paper pre/post scores for the first Quảng Ninh cohort that has members and none
+    yet (skipped when no cohort exists); the demo trainee needs nothing."""
+    from lms.assessments.models import PaperScore
+    from lms.cohorts.models import Cohort, CohortMember
+
+    province = units.lookup_unit(PROVINCE_CODE, "province")
+    subtree = select(Unit.id).where(Unit.path.startswith(province.path, autoescape=True))
+    cohorts = db.session.scalars(select(Cohort).where(Cohort.host_unit_id.in_(subtree))
+                                 .order_by(Cohort.id)).all()
+    for cohort in cohorts:
+        if db.session.scalar(select(PaperScore.id).where(PaperScore.cohort_id == cohort.id)):
+            return
+        members = db.session.scalars(select(CohortMember).where(
+            CohortMember.cohort_id == cohort.id).order_by(CohortMember.id).limit(5)).all()
+        if not members:
+            continue
+        rng = random.Random(cohort.id)  # the same scores every run
+        for member in members:
+            pre = rng.randint(3, 6) * 10
+            db.session.add(PaperScore(person_id=member.person_id, course_id=cohort.course_id,
+                                      cohort_id=cohort.id, pre_score=pre,
+                                      post_score=min(100, pre + rng.randint(2, 4) * 10)))
+        db.session.flush()
+        return

@@ -1,0 +1,268 @@
+"""Knowledge gain (pre/post) and item analysis, computed with SQL aggregates.
+
+Definitions (also in README, section Assessments):
+
+* A person's **pre-test score** for a course is their earliest pre-test result, online or on
+  paper (online: a submitted pre-test attempt, dated by `submitted_at`; paper: a `pre_score`,
+  dated by `entered_at`). The first result is the one taken before learning.
+* A person's **post-test score** is their best result: the highest of their submitted final
+  attempts and paper `post_score`s.
+* **Gain** is the mean of (post − pre) over the people who have both; the pre and post means
+  are over everyone with that score, so gain can differ from post mean − pre mean.
+* **Share at or above the pass mark** is counted among the people with that score.
+* **Item analysis** uses submitted attempts of one quiz kind (final by default). Facility is
+  the share of fully correct answers. Discrimination is the upper–lower index
+  D = p(upper) − p(lower): attempts are ranked by total score (ties broken by attempt id), the
+  upper and lower groups are the top and bottom round(27% × N) attempts (at least one, none
+  when N < 2), and p is the share correct among a group's attempts that drew the question.
+  The point-biserial correlation is shown too: r = (M1 − M0) / s × √(p(1 − p)) over the
+  attempts that drew the question, where M1 and M0 are the mean total scores of those who got it
+  right and wrong, s the (population) standard deviation of their total scores and p the
+  facility; the total includes the item itself (uncorrected). None when everyone or no one got
+  it right, or all totals are equal.
+"""
+
+import math
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, case, func, literal, select, union, union_all
+
+from lms.assessments.models import SUBMITTED, Attempt, AttemptAnswer, PaperScore, Question
+from lms.cohorts.models import CohortMember
+from lms.courses.models import Course
+from lms.extensions import db
+from lms.units.models import Person, Unit
+
+TOO_EASY = 0.9
+TOO_HARD = 0.2
+GROUP_SHARE = 0.27
+
+
+# --- knowledge gain ---------------------------------------------------------------------------
+
+@dataclass
+class GainRow:
+    """Pre/post figures for one course within the chosen population."""
+
+    course_id: int
+    title: str
+    pass_mark: int
+    people: int
+    n_pre: int
+    n_post: int
+    n_paired: int
+    pre_mean: float | None
+    post_mean: float | None
+    gain: float | None
+    pre_pass_share: float | None
+    post_pass_share: float | None
+
+
+def _pre_scores():
+    """Per (person, course): the earliest pre-test result, online or paper."""
+    online = select(Attempt.person_id, Attempt.course_id, Attempt.score.label("score"),
+                    Attempt.submitted_at.label("taken_at")).where(
+        Attempt.kind == "pretest", Attempt.status == SUBMITTED)
+    paper = select(PaperScore.person_id, PaperScore.course_id,
+                   PaperScore.pre_score.label("score"), PaperScore.entered_at.label("taken_at")
+                   ).where(PaperScore.pre_score.is_not(None))
+    results = union_all(online, paper).subquery("pre_all")
+    ranked = select(results.c.person_id, results.c.course_id, results.c.score,
+                    func.row_number().over(
+                        partition_by=(results.c.person_id, results.c.course_id),
+                        order_by=(results.c.taken_at, results.c.score)).label("rn")
+                    ).subquery("pre_ranked")
+    return select(ranked.c.person_id, ranked.c.course_id, ranked.c.score).where(
+        ranked.c.rn == 1).subquery("pre")
+
+
+def _post_scores():
+    """Per (person, course): the best final result, online or paper."""
+    online = select(Attempt.person_id, Attempt.course_id, Attempt.score.label("score")).where(
+        Attempt.kind == "final", Attempt.status == SUBMITTED)
+    paper = select(PaperScore.person_id, PaperScore.course_id,
+                   PaperScore.post_score.label("score")).where(PaperScore.post_score.is_not(None))
+    results = union_all(online, paper).subquery("post_all")
+    return select(results.c.person_id, results.c.course_id,
+                  func.max(results.c.score).label("score")).group_by(
+        results.c.person_id, results.c.course_id).subquery("post")
+
+
+def knowledge_gain(*, course=None, cohort=None, unit=None, person=None,
+                   scope=None) -> list[GainRow]:
+    """Pre-test mean, post-test mean, gain and pass shares per course, in one SQL query.
+
+    :param course: limit to one course
+    :param cohort: limit to the cohort's members and its course
+    :param unit: limit to people whose commune lies in this unit's subtree (e.g. a commune)
+    :param person: limit to one learner
+    :param scope: the viewer's unit subtree (from `scope_unit`), always applied
+    """
+    pre, post = _pre_scores(), _post_scores()
+    keys = union(select(pre.c.person_id, pre.c.course_id),
+                 select(post.c.person_id, post.c.course_id)).subquery("k")
+    diff = post.c.score - pre.c.score
+
+    def share(col):
+        return (func.sum(case((col >= Course.pass_mark, 1), else_=0)) * 1.0
+                / func.nullif(func.count(col), 0))
+
+    stmt = (select(Course.id, Course.title, Course.pass_mark,
+                   func.count(keys.c.person_id).label("people"),
+                   func.count(pre.c.score).label("n_pre"), func.count(post.c.score).label("n_post"),
+                   func.count(diff).label("n_paired"),
+                   func.avg(pre.c.score).label("pre_mean"),
+                   func.avg(post.c.score).label("post_mean"),
+                   func.avg(diff).label("gain"),
+                   share(pre.c.score).label("pre_share"), share(post.c.score).label("post_share"))
+            .select_from(keys)
+            .join(Course, Course.id == keys.c.course_id)
+            .join(Person, Person.id == keys.c.person_id)
+            .outerjoin(pre, and_(pre.c.person_id == keys.c.person_id,
+                                 pre.c.course_id == keys.c.course_id))
+            .outerjoin(post, and_(post.c.person_id == keys.c.person_id,
+                                  post.c.course_id == keys.c.course_id))
+            .group_by(Course.id, Course.title, Course.pass_mark)
+            .order_by(Course.title))
+    if course is not None:
+        stmt = stmt.where(keys.c.course_id == course.id)
+    if cohort is not None:
+        stmt = stmt.where(keys.c.course_id == cohort.course_id, keys.c.person_id.in_(
+            select(CohortMember.person_id).where(CohortMember.cohort_id == cohort.id)))
+    if person is not None:
+        stmt = stmt.where(keys.c.person_id == person.id)
+    for limit in (unit, scope):
+        if limit is not None:
+            stmt = stmt.where(Person.commune_id.in_(select(Unit.id).where(
+                Unit.path.startswith(limit.path, autoescape=True))))
+    rows = []
+    for r in db.session.execute(stmt):
+        rows.append(GainRow(
+            course_id=r.id, title=r.title, pass_mark=r.pass_mark, people=r.people,
+            n_pre=r.n_pre, n_post=r.n_post, n_paired=r.n_paired,
+            pre_mean=_float(r.pre_mean), post_mean=_float(r.post_mean), gain=_float(r.gain),
+            pre_pass_share=_float(r.pre_share), post_pass_share=_float(r.post_share)))
+    return rows
+
+
+def _float(value) -> float | None:
+    return None if value is None else float(value)
+
+
+# --- item analysis ----------------------------------------------------------------------------
+
+@dataclass
+class ItemStat:
+    """Statistics of one question."""
+
+    question_id: int
+    key: str
+    text: str
+    lesson_slug: str | None
+    attempts: int = 0
+    correct: int = 0
+    facility: float | None = None
+    discrimination: float | None = None
+    point_biserial: float | None = None
+    options: list[tuple[str, str, int]] = field(default_factory=list)  # (key, text, times)
+    unanswered: int = 0
+    flags: list[str] = field(default_factory=list)
+
+
+def _chosen_keys():
+    """A table-valued expansion of `attempt_answers.chosen` (one row per chosen key)."""
+    if db.engine.dialect.name == "postgresql":
+        return func.json_array_elements_text(AttemptAnswer.chosen).table_valued("value")
+    return func.json_each(AttemptAnswer.chosen).table_valued("value")
+
+
+def item_analysis(course: Course, *, cohort=None, kind: str = "final") -> list[ItemStat]:
+    """Per question: attempts, facility, upper–lower discrimination, option counts, flags.
+
+    :param course: the course whose bank is analysed
+    :param cohort: limit to attempts by the cohort's members
+    :param kind: `final` (default) or `pretest`
+    """
+    from lms.assessments.services import question_options
+
+    base = select(Attempt.id, Attempt.score).where(
+        Attempt.course_id == course.id, Attempt.kind == kind, Attempt.status == SUBMITTED)
+    if cohort is not None:
+        base = base.where(Attempt.person_id.in_(
+            select(CohortMember.person_id).where(CohortMember.cohort_id == cohort.id)))
+    base = base.subquery("base")
+    n = db.session.scalar(select(func.count()).select_from(base)) or 0
+    group = max(1, int(GROUP_SHARE * n + 0.5)) if n >= 2 else 0
+    ranked = select(base.c.id, base.c.score, func.row_number().over(
+        order_by=(base.c.score.desc(), base.c.id)).label("r")).subquery("ranked")
+    upper = ranked.c.r <= group
+    lower = ranked.c.r > n - group
+    right = AttemptAnswer.correct.is_(True)
+
+    def count_if(*conds):
+        return func.sum(case((and_(*conds), 1), else_=0))
+
+    stats = {row.question_id: row for row in db.session.execute(
+        select(AttemptAnswer.question_id, func.count().label("attempts"),
+               count_if(right).label("correct"),
+               count_if(AttemptAnswer.chosen.is_(None)).label("unanswered"),
+               count_if(upper).label("n_upper"), count_if(upper, right).label("c_upper"),
+               count_if(lower).label("n_lower"), count_if(lower, right).label("c_lower"),
+               func.sum(ranked.c.score).label("sum_all"),
+               func.sum(ranked.c.score * ranked.c.score).label("sum_sq"),
+               func.sum(case((right, ranked.c.score), else_=0)).label("sum_right"))
+        .join(ranked, ranked.c.id == AttemptAnswer.attempt_id)
+        .group_by(AttemptAnswer.question_id))}
+    chosen = _chosen_keys()
+    option_counts: dict[int, dict[str, int]] = {}
+    for qid, key, times in db.session.execute(
+            select(AttemptAnswer.question_id, chosen.c.value, func.count())
+            .select_from(AttemptAnswer)
+            .join(ranked, ranked.c.id == AttemptAnswer.attempt_id)
+            .join(chosen, literal(True))
+            .group_by(AttemptAnswer.question_id, chosen.c.value)):
+        option_counts.setdefault(qid, {})[str(key)] = times
+
+    items = []
+    for question in db.session.scalars(select(Question).where(
+            Question.course_id == course.id).order_by(Question.lesson_slug, Question.key)):
+        row = stats.get(question.id)
+        if row is None and not question.active:
+            continue
+        item = ItemStat(question_id=question.id, key=question.key, text=question.text,
+                        lesson_slug=question.lesson_slug)
+        counts = option_counts.get(question.id, {})
+        item.options = [(o["key"], o["text"], counts.get(o["key"], 0))
+                        for o in question_options(question)]
+        if row is not None and row.attempts:
+            item.attempts, item.correct = row.attempts, int(row.correct or 0)
+            item.unanswered = int(row.unanswered or 0)
+            item.facility = item.correct / item.attempts
+            if row.n_upper and row.n_lower:
+                item.discrimination = (int(row.c_upper) / int(row.n_upper)
+                                       - int(row.c_lower) / int(row.n_lower))
+            item.point_biserial = _point_biserial(item.attempts, item.correct,
+                                                  row.sum_all, row.sum_sq, row.sum_right)
+            if item.facility > TOO_EASY:
+                item.flags.append("too_easy")
+            if item.facility < TOO_HARD:
+                item.flags.append("too_hard")
+            if item.discrimination is not None and item.discrimination < 0:
+                item.flags.append("negative")
+        items.append(item)
+    return items
+
+
+def _point_biserial(n: int, n_right: int, sum_all, sum_sq, sum_right) -> float | None:
+    """Point-biserial r from SQL sums (see the module docstring); None when undefined."""
+    if n < 2 or n_right in (0, n):
+        return None
+    sum_all, sum_sq, sum_right = float(sum_all), float(sum_sq), float(sum_right)
+    mean = sum_all / n
+    variance = sum_sq / n - mean * mean
+    if variance <= 1e-12:
+        return None
+    p = n_right / n
+    mean_right = sum_right / n_right
+    mean_wrong = (sum_all - sum_right) / (n - n_right)
+    return (mean_right - mean_wrong) / math.sqrt(variance) * math.sqrt(p * (1 - p))

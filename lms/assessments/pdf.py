@@ -1,0 +1,126 @@
+"""Printable paper tests (reportlab): questions without answers, then the answer key on
+separate pages. Vietnamese text uses the embedded Be Vietnam Pro TrueType font."""
+
+import threading
+from io import BytesIO
+
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+
+FONT = "BeVietnamPro"
+FONT_BOLD = "BeVietnamPro-Bold"
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+MARGIN = 18 * mm
+_font_lock = threading.Lock()
+
+
+def register_fonts() -> None:
+    """Register the Vietnamese fonts once per process."""
+    with _font_lock:
+        if FONT in pdfmetrics.getRegisteredFontNames():
+            return
+        from fontpkg_be_vietnam_pro import ROOT
+
+        pdfmetrics.registerFont(TTFont(FONT, str(ROOT / "files" / "BeVietnamPro-Regular.ttf")))
+        pdfmetrics.registerFont(TTFont(FONT_BOLD, str(ROOT / "files" / "BeVietnamPro-Bold.ttf")))
+
+
+class _Writer:
+    """Flowing text on A4 pages with a running page break."""
+
+    def __init__(self, canvas: Canvas, footer: str):
+        self.c = canvas
+        self.width, self.height = A4
+        self.footer = footer
+        self.page = 1
+        self.y = self.height - MARGIN
+
+    def _footer(self) -> None:
+        self.c.setFont(FONT, 8)
+        self.c.drawString(MARGIN, 10 * mm, f"{self.footer} · {self.page}")
+
+    def new_page(self) -> None:
+        """Finish the current page and start another."""
+        self._footer()
+        self.c.showPage()
+        self.page += 1
+        self.y = self.height - MARGIN
+
+    def text(self, value: str, size: float = 10.5, bold: bool = False, indent: float = 0,
+             gap: float = 2, keep: float = 0) -> None:
+        """Write a wrapped paragraph, breaking the page when it would not fit."""
+        font = FONT_BOLD if bold else FONT
+        lines = simpleSplit(value, font, size, self.width - 2 * MARGIN - indent) or [""]
+        leading = size * 1.35
+        if self.y - leading * len(lines) - keep < MARGIN + 8 * mm:
+            self.new_page()
+        self.c.setFont(font, size)
+        for line in lines:
+            self.c.drawString(MARGIN + indent, self.y - size, line)
+            self.y -= leading
+        self.y -= gap
+
+    def finish(self) -> None:
+        """Close the last page."""
+        self._footer()
+        self.c.showPage()
+
+
+def paper_labels(kind: str, title: str) -> dict:
+    """The translated texts printed on a paper test of `kind` (`pretest` or `final`)."""
+    from flask_babel import gettext as _
+
+    heading = _("Bài kiểm tra đầu vào") if kind == "pretest" else _("Bài kiểm tra cuối khóa")
+    return {"heading": heading.upper(),
+            "name_line": _("Họ và tên: ........................................   "
+                           "Mã nhân sự: ....................   Điểm: ........"),
+            "key_heading": _("ĐÁP ÁN"), "multiple_hint": _("chọn tất cả đáp án đúng"),
+            "footer": title}
+
+
+def paper_test_pdf(title: str, paper: list, labels: dict) -> bytes:
+    """The PDF of a paper test: header lines, numbered questions with lettered options and
+    answer boxes, then the answer key starting on a new page.
+
+    :param title: the course title
+    :param paper: `(question, options)` pairs from `services.paper_test`
+    :param labels: translated texts from `paper_labels`
+    """
+    register_fonts()
+    buffer = BytesIO()
+    canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
+    canvas.setTitle(f"{labels['heading']} — {title}")
+    out = _Writer(canvas, labels["footer"])
+    out.text(labels["heading"], size=15, bold=True)
+    out.text(title, size=12, bold=True, gap=6)
+    out.text(labels["name_line"], gap=10)
+    key_lines = []
+    for number, (question, options) in enumerate(paper, start=1):
+        hint = f" ({labels['multiple_hint']})" if question.type == "multiple" else ""
+        out.text(f"{number}. {question.text}{hint}", bold=True, keep=14 * len(options))
+        letters = {}
+        for index, option in enumerate(options):
+            letters[option["key"]] = LETTERS[index]
+            out.text(f"{LETTERS[index]}. {option['text']}", indent=6 * mm, gap=1)
+        out.y -= 6
+        right = _answer_letters(question, letters)
+        key_lines.append(f"{number}. {right}")
+    out.new_page()
+    out.text(labels["key_heading"], size=14, bold=True)
+    out.text(title, size=11, gap=8)
+    for line in key_lines:
+        out.text(line, gap=1)
+    out.finish()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def _answer_letters(question, letters: dict) -> str:
+    from lms.assessments.services import answer_keys
+
+    keys = answer_keys(question)
+    return ", ".join(sorted(letters[k] for k in keys if k in letters))

@@ -1,0 +1,597 @@
+"""Quiz rules: drawing a paper, saving answers, grading exactly once, feedback, paper scores.
+
+Nothing here reads the request; the acting user is passed in. Services add and flush, never
+commit — except `start_attempt`, which rolls back a lost race on the attempt number (see there).
+"""
+
+import random
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from lms.accounts import audit
+from lms.assessments.models import (
+    IN_PROGRESS,
+    KINDS,
+    SUBMITTED,
+    Attempt,
+    AttemptAnswer,
+    PaperScore,
+    Question,
+)
+from lms.cohorts.models import CohortMember
+from lms.core.tabular import Column, ImportFailed, RowError, read_table
+from lms.core.text import clean
+from lms.core.timeutil import utcnow
+from lms.courses.models import Course, Enrolment
+from lms.extensions import db
+from lms.units.models import Person
+
+DEFAULT_QUESTIONS = 10
+DEFAULT_MAX_ATTEMPTS = {"pretest": 1, "final": 3}
+DEFAULT_GRACE_SECONDS = 30
+
+
+class QuizError(Exception):
+    """A quiz rule was broken; the message is for the learner (Vietnamese)."""
+
+
+# --- settings ---------------------------------------------------------------------------------
+
+def quiz_settings(course: Course) -> dict:
+    """The course's `settings["quiz"]` block (empty dict when absent)."""
+    return dict((course.settings or {}).get("quiz") or {})
+
+
+def quiz_config(course: Course, kind: str) -> dict | None:
+    """Settings of one quiz with defaults filled in, or None when the course has no such quiz.
+
+    :param kind: `pretest` or `final`
+    """
+    if kind not in KINDS:
+        return None
+    raw = quiz_settings(course).get(kind)
+    if raw is None or raw is False:
+        return None
+    raw = raw if isinstance(raw, dict) else {}
+    return {
+        "questions": int(raw.get("questions") or DEFAULT_QUESTIONS),
+        "time_limit_minutes": raw.get("time_limit_minutes") or None,
+        "max_attempts": int(raw.get("max_attempts") or DEFAULT_MAX_ATTEMPTS[kind]),
+    }
+
+
+def has_quiz(course: Course, kind: str) -> bool:
+    """True when the course defines the quiz and its bank holds at least one active question."""
+    if quiz_config(course, kind) is None:
+        return False
+    return bool(db.session.scalar(select(exists().where(
+        Question.course_id == course.id, Question.active.is_(True)))))
+
+
+def partial_credit(course: Course) -> bool:
+    """The course gives partial credit on multiple-choice questions."""
+    return bool(quiz_settings(course).get("partial_credit"))
+
+
+def show_answers_mode(course: Course) -> str:
+    """`always` (default) or `after_pass`."""
+    mode = quiz_settings(course).get("show_answers") or "always"
+    return mode if mode in ("always", "after_pass") else "always"
+
+
+def grace() -> timedelta:
+    """How long after the deadline saved answers still count (config QUIZ_GRACE_SECONDS)."""
+    return timedelta(seconds=int(current_app.config.get("QUIZ_GRACE_SECONDS",
+                                                        DEFAULT_GRACE_SECONDS)))
+
+
+# --- questions and grading --------------------------------------------------------------------
+
+def question_options(question: Question) -> list[dict]:
+    """The options shown for a question; true/false questions always offer Đúng / Sai."""
+    if question.type == "true_false":
+        return [{"key": "true", "text": _("Đúng")}, {"key": "false", "text": _("Sai")}]
+    return [{"key": str(o["key"]), "text": o["text"]} for o in question.options or []]
+
+
+def answer_keys(question: Question) -> set[str]:
+    """The correct option keys as strings (true/false answers become "true"/"false")."""
+    keys = set()
+    for value in question.answer or []:
+        if isinstance(value, bool):
+            keys.add("true" if value else "false")
+        else:
+            keys.add(str(value).lower() if question.type == "true_false" else str(value))
+    return keys
+
+
+def grade_answer(qtype: str, correct: set[str], chosen, partial: bool = False) -> float:
+    """Points (0–1) for one answer.
+
+    Single choice and true/false: 1 when exactly the right option is chosen. Multiple choice:
+    all-or-nothing by default; with partial credit, (right options chosen − wrong options
+    chosen) / number of right options, floored at 0.
+
+    :param qtype: `single`, `multiple` or `true_false`
+    :param correct: the right option keys
+    :param chosen: the chosen option keys (None or empty: unanswered)
+    :param partial: the course gives partial credit
+    """
+    picked = set(chosen or [])
+    if not picked:
+        return 0.0
+    if picked == correct:
+        return 1.0
+    if qtype != "multiple" or not partial or not correct:
+        return 0.0
+    right = len(picked & correct)
+    wrong = len(picked - correct)
+    return max(0.0, (right - wrong) / len(correct))
+
+
+def draw_layout(course: Course, n: int, rng: random.Random | None = None) -> list[dict]:
+    """Draw `n` active questions spread across lessons, with shuffled options.
+
+    Questions are grouped by lesson and taken round-robin (one per lesson per round, lessons in
+    a random order each round) until `n` are drawn or the bank runs out; the paper order and
+    each question's option order are then shuffled (true/false keeps Đúng before Sai).
+
+    :param rng: a random generator (tests pass a seeded one)
+    """
+    rng = rng or random.SystemRandom()
+    rows = db.session.execute(select(Question.id, Question.lesson_slug, Question.type,
+                                     Question.options)
+                              .where(Question.course_id == course.id, Question.active.is_(True))
+                              .order_by(Question.id)).all()
+    groups: dict[str, list] = defaultdict(list)
+    for row in rows:
+        groups[row.lesson_slug or ""].append(row)
+    for group in groups.values():
+        rng.shuffle(group)
+    picked = []
+    while len(picked) < n and any(groups.values()):
+        lessons = sorted(slug for slug, group in groups.items() if group)
+        rng.shuffle(lessons)
+        for slug in lessons:
+            if len(picked) < n:
+                picked.append(groups[slug].pop())
+    rng.shuffle(picked)
+    layout = []
+    for row in picked:
+        if row.type == "true_false":
+            keys = ["true", "false"]
+        else:
+            keys = [str(o["key"]) for o in row.options or []]
+            rng.shuffle(keys)
+        layout.append({"q": row.id, "o": keys})
+    return layout
+
+
+# --- attempts ---------------------------------------------------------------------------------
+
+def attempts_of(person_id: int, course_id: int, kind: str | None = None) -> list[Attempt]:
+    """A person's attempts at a course's quizzes, newest first (the attempt history)."""
+    stmt = select(Attempt).where(Attempt.person_id == person_id, Attempt.course_id == course_id)
+    if kind:
+        stmt = stmt.where(Attempt.kind == kind)
+    return list(db.session.scalars(stmt.order_by(Attempt.kind, Attempt.number.desc())))
+
+
+def open_attempt(person_id: int, course_id: int, kind: str) -> Attempt | None:
+    """The attempt in progress, if any."""
+    return db.session.scalar(select(Attempt).where(
+        Attempt.person_id == person_id, Attempt.course_id == course_id, Attempt.kind == kind,
+        Attempt.status == IN_PROGRESS).order_by(Attempt.number.desc()).limit(1))
+
+
+def has_passed(person_id: int, course_id: int, kind: str = "final") -> bool:
+    """True when the person has a passed, submitted attempt (or paper post score ≥ pass mark
+    for the final)."""
+    online = db.session.scalar(select(exists().where(
+        Attempt.person_id == person_id, Attempt.course_id == course_id, Attempt.kind == kind,
+        Attempt.status == SUBMITTED, Attempt.passed.is_(True))))
+    if online or kind != "final":
+        return bool(online)
+    return bool(db.session.scalar(select(exists().where(
+        PaperScore.person_id == person_id, PaperScore.course_id == course_id,
+        PaperScore.post_score >= select(Course.pass_mark).where(Course.id == course_id)
+        .scalar_subquery()))))
+
+
+def close_if_overdue(attempt: Attempt, now=None) -> bool:
+    """Grade an attempt left open past its deadline plus grace; True when it was graded now."""
+    now = now or utcnow()
+    if attempt.is_open and attempt.deadline is not None and now > attempt.deadline + grace():
+        return submit_attempt(attempt, now=now)
+    return False
+
+
+def start_attempt(person, course: Course, kind: str, *, by=None,
+                  rng: random.Random | None = None) -> Attempt:
+    """Start a new attempt, or return the one already in progress.
+
+    The attempt number is unique per (person, course, kind): when two requests race, one
+    insert fails; that request rolls the session back and returns the winner's attempt, so the
+    limit holds across processes. Callers must have nothing else pending in the session.
+
+    :param person: the learner (a roster Person)
+    :param kind: `pretest` or `final`
+    :param by: the acting user
+    :raises QuizError: no such quiz, no questions, limit reached, final already passed
+    """
+    cfg = quiz_config(course, kind)
+    if cfg is None:
+        raise QuizError(_("Khóa học này không có bài kiểm tra này."))
+    current = open_attempt(person.id, course.id, kind)
+    if current is not None:
+        if not close_if_overdue(current):
+            return current
+        db.session.flush()
+    if kind == "final" and has_passed(person.id, course.id, "final"):
+        raise QuizError(_("Bạn đã đạt bài kiểm tra cuối khóa; không cần làm lại."))
+    used = db.session.scalar(select(func.count()).select_from(Attempt).where(
+        Attempt.person_id == person.id, Attempt.course_id == course.id,
+        Attempt.kind == kind)) or 0
+    if used >= cfg["max_attempts"]:
+        raise QuizError(_("Bạn đã dùng hết %(n)s lượt làm bài.", n=cfg["max_attempts"]))
+    layout = draw_layout(course, cfg["questions"], rng)
+    if not layout:
+        raise QuizError(_("Ngân hàng câu hỏi của khóa học chưa có câu hỏi nào."))
+    now = utcnow()
+    deadline = (now + timedelta(minutes=float(cfg["time_limit_minutes"]))
+                if cfg["time_limit_minutes"] else None)
+    person_id, course_id = person.id, course.id
+    attempt = Attempt(person_id=person_id, course_id=course_id, kind=kind, number=used + 1,
+                      status=IN_PROGRESS, layout=layout, started_at=now, deadline=deadline)
+    attempt.answers = [AttemptAnswer(question_id=item["q"], position=i)
+                       for i, item in enumerate(layout, start=1)]
+    db.session.add(attempt)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Another request took this attempt number first: use its attempt, never a second one.
+        db.session.rollback()
+        winner = open_attempt(person_id, course_id, kind)
+        if winner is None:
+            raise QuizError(_("Bạn đã dùng hết lượt làm bài hoặc đang có một lượt khác; "
+                              "hãy tải lại trang.")) from None
+        return winner
+    return attempt
+
+
+def layout_entry(attempt: Attempt, question_id: int) -> dict | None:
+    """The drawn entry (question id and option order) for a question of the attempt."""
+    return next((item for item in attempt.layout or [] if item["q"] == question_id), None)
+
+
+def keys_from_positions(attempt: Attempt, question_id: int, positions) -> list[str]:
+    """Translate the option positions a page posts ("0", "2") into bank option keys.
+
+    Pages send positions in the drawn order, never the bank's keys, so an author's habit (the
+    right answer written first as "a") cannot undo the shuffle.
+
+    :raises QuizError: unknown question or position
+    """
+    entry = layout_entry(attempt, question_id)
+    if entry is None:
+        raise QuizError(_("Câu hỏi không thuộc bài làm này."))
+    keys = []
+    for raw in positions or []:
+        text = str(raw)
+        if not text.isdigit() or int(text) >= len(entry["o"]):
+            raise QuizError(_("Lựa chọn không hợp lệ."))
+        keys.append(entry["o"][int(text)])
+    return keys
+
+
+def save_answer(attempt: Attempt, question_id: int, chosen, *, by=None, now=None):
+    """Save (replace) the chosen options for one question while the attempt is open.
+
+    The write is a conditional UPDATE that only succeeds while the attempt is in progress, so
+    an answer can never change after grading, whatever the interleaving.
+
+    :param chosen: option keys (a list; empty or None clears the answer)
+    :param by: the acting user
+    :returns: the time the answer was saved
+    :raises QuizError: attempt closed, time over, unknown question or option
+    """
+    now = now or utcnow()
+    if not attempt.is_open:
+        raise QuizError(_("Bài đã nộp; không thể sửa câu trả lời."))
+    if attempt.deadline is not None and now > attempt.deadline + grace():
+        raise QuizError(_("Đã hết giờ làm bài; câu trả lời này không được lưu."))
+    entry = layout_entry(attempt, question_id)
+    if entry is None:
+        raise QuizError(_("Câu hỏi không thuộc bài làm này."))
+    picked = {str(k) for k in (chosen or []) if str(k) != ""}
+    if picked - set(entry["o"]):
+        raise QuizError(_("Lựa chọn không hợp lệ."))
+    qtype = db.session.scalar(select(Question.type).where(Question.id == question_id))
+    if qtype != "multiple" and len(picked) > 1:
+        raise QuizError(_("Câu hỏi này chỉ chọn một đáp án."))
+    value = [k for k in entry["o"] if k in picked] or None
+    # PostgreSQL: lock the attempt row so a concurrent submit waits (SQLite serialises writers).
+    db.session.execute(select(Attempt.id).where(Attempt.id == attempt.id).with_for_update())
+    result = db.session.execute(
+        update(AttemptAnswer)
+        .where(AttemptAnswer.attempt_id == attempt.id, AttemptAnswer.question_id == question_id,
+               exists().where(Attempt.id == attempt.id, Attempt.status == IN_PROGRESS))
+        .values(chosen=value, saved_at=now)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise QuizError(_("Bài đã nộp; không thể sửa câu trả lời."))
+    return now
+
+
+def submit_attempt(attempt: Attempt, *, by=None, now=None) -> bool:
+    """Submit and grade an attempt exactly once; True when this call did the grading.
+
+    `UPDATE attempts SET status='submitted' … WHERE id=? AND status='in_progress'` is the
+    gate: only the request whose update changed a row grades; a double click, a second tab or
+    a concurrent request (in any process) finds no row to change and leaves the score alone.
+    Answers saved after the deadline plus grace count as unanswered.
+
+    :param by: the acting user
+    """
+    now = now or utcnow()
+    result = db.session.execute(
+        update(Attempt).where(Attempt.id == attempt.id, Attempt.status == IN_PROGRESS)
+        .values(status=SUBMITTED, submitted_at=now)
+        .execution_options(synchronize_session=False))
+    db.session.refresh(attempt)
+    if result.rowcount != 1:
+        return False
+    course = attempt.course
+    partial = partial_credit(course)
+    cutoff = attempt.deadline + grace() if attempt.deadline is not None else None
+    answers = db.session.scalars(select(AttemptAnswer).where(
+        AttemptAnswer.attempt_id == attempt.id).order_by(AttemptAnswer.position)).all()
+    questions = {q.id: q for q in db.session.scalars(select(Question).where(
+        Question.id.in_([a.question_id for a in answers])))}
+    total = 0.0
+    for answer in answers:
+        question = questions[answer.question_id]
+        in_time = answer.saved_at is not None and (cutoff is None or answer.saved_at <= cutoff)
+        points = grade_answer(question.type, answer_keys(question),
+                              answer.chosen if in_time else None, partial)
+        answer.points = points
+        answer.correct = points == 1.0
+        total += points
+    attempt.score = round(100.0 * total / len(answers), 2) if answers else 0.0
+    attempt.passed = attempt.score >= course.pass_mark
+    db.session.flush()
+    if attempt.kind == "final" and attempt.passed:
+        notify_completion(attempt.person_id, course)
+    return True
+
+
+def notify_completion(person_id: int, course: Course) -> None:
+    """Ask the courses room to re-check completion of the person's enrolment, when its
+    `check_completion` exists (it is written in parallel, so it is looked up at run time)."""
+    from lms.courses import services as course_services
+
+    check = getattr(course_services, "check_completion", None)
+    if check is None:
+        return
+    enrolment = db.session.scalar(select(Enrolment).where(
+        Enrolment.person_id == person_id, Enrolment.course_id == course.id))
+    if enrolment is not None:
+        check(enrolment)
+
+
+def answers_visible(attempt: Attempt) -> bool:
+    """Right answers and explanations may be shown: the attempt is submitted, and when the
+    course holds them back until a pass, the learner has passed the final test."""
+    if attempt.is_open:
+        return False
+    if show_answers_mode(attempt.course) == "after_pass":
+        return has_passed(attempt.person_id, attempt.course_id, "final")
+    return True
+
+
+@dataclass
+class ShownQuestion:
+    """A question as shown in an attempt: text, options in the drawn order, the saved choice.
+
+    `right`, `explanation`, `points` stay None unless feedback may be shown.
+    """
+
+    position: int
+    question_id: int
+    qtype: str
+    text: str
+    options: list[dict]
+    chosen: list[str]
+    saved_at: object = None
+    right: set | None = None
+    explanation: str | None = None
+    points: float | None = None
+
+
+def shown_questions(attempt: Attempt, with_answers: bool = False) -> list[ShownQuestion]:
+    """The attempt's questions for display; answers and explanations only with `with_answers`,
+    which callers pass only for a submitted attempt (see `answers_visible`)."""
+    if with_answers and attempt.is_open:
+        raise QuizError(_("Chưa nộp bài."))
+    answers = {a.question_id: a for a in attempt.answers}
+    questions = {q.id: q for q in db.session.scalars(select(Question).where(
+        Question.id.in_([item["q"] for item in attempt.layout or []])))}
+    shown = []
+    for position, item in enumerate(attempt.layout or [], start=1):
+        question = questions[item["q"]]
+        by_key = {o["key"]: o for o in question_options(question)}
+        answer = answers.get(question.id)
+        entry = ShownQuestion(
+            position=position, question_id=question.id, qtype=question.type,
+            text=question.text, options=[by_key[k] for k in item["o"] if k in by_key],
+            chosen=list(answer.chosen or []) if answer else [],
+            saved_at=answer.saved_at if answer else None)
+        if with_answers:
+            entry.right = answer_keys(question)
+            entry.explanation = question.explanation
+            entry.points = answer.points if answer else None
+        shown.append(entry)
+    return shown
+
+
+# --- paper scores -----------------------------------------------------------------------------
+
+PAPER_COLUMNS = [
+    Column("staff_id", ("ma_nhan_su", "staff_id"), True),
+    Column("pre_score", ("diem_truoc", "pre_score")),
+    Column("post_score", ("diem_sau", "post_score")),
+]
+SCORE_FIELDS = ("pre_score", "post_score")
+
+
+def parse_score(value) -> float | None:
+    """A percent score 0–100 from a cell ("85", "85,5", 85.5); empty → None; else ValueError."""
+    text = clean(str(value if value is not None else "")).replace(",", ".")
+    if text == "":
+        return None
+    score = float(text)
+    if score != score or not 0 <= score <= 100:  # NaN or out of range
+        raise ValueError(text)
+    return score
+
+
+def check_paper_rows(cohort, rows, headers: dict) -> list[dict]:
+    """Check paper-score rows against a cohort; return records or raise with every error.
+
+    :param cohort: the cohort whose members are scored
+    :param rows: `(row number, {"staff_id", "pre_score"?, "post_score"?})` pairs
+    :param headers: the column names to quote in errors, by key
+    :raises ImportFailed: every `row N, column X: reason`; nothing is written
+    """
+    errors: list[RowError] = []
+    members = dict(db.session.execute(
+        select(Person.staff_id, Person.id).join(CohortMember, CohortMember.person_id == Person.id)
+        .where(CohortMember.cohort_id == cohort.id)).all())
+    wanted = {clean(str(r.get("staff_id") or "")) for _n, r in rows} - set(members)
+    known = set()
+    for chunk_start in range(0, len(wanted), 1000):
+        chunk = sorted(wanted)[chunk_start:chunk_start + 1000]
+        known.update(db.session.scalars(select(Person.staff_id).where(Person.staff_id.in_(chunk))))
+    records, first_row = [], {}
+    for number, row in rows:
+        before = len(errors)
+        staff_id = clean(str(row.get("staff_id") or ""))
+        column = headers.get("staff_id", "staff_id")
+        if not staff_id:
+            errors.append(RowError(number, column, _("thiếu mã nhân sự")))
+        elif staff_id in first_row:
+            errors.append(RowError(number, column, _("mã nhân sự %(s)s trùng với dòng %(r)s",
+                                                     s=staff_id, r=first_row[staff_id])))
+        elif staff_id not in members:
+            errors.append(RowError(number, column, _(
+                "%(s)s không phải học viên của lớp này", s=staff_id) if staff_id in known else _(
+                "không có mã nhân sự %(s)s trong danh sách", s=staff_id)))
+        if staff_id:
+            first_row.setdefault(staff_id, number)
+        record = {"person_id": members.get(staff_id)}
+        for key in SCORE_FIELDS:
+            if key not in headers:
+                continue
+            try:
+                record[key] = parse_score(row.get(key))
+            except ValueError:
+                errors.append(RowError(number, headers[key], _(
+                    "điểm '%(v)s' không hợp lệ (số từ 0 đến 100, để trống nếu không thi)",
+                    v=row.get(key))))
+        if len(errors) == before:
+            records.append(record)
+    if not rows:
+        errors.append(RowError(None, None, _("tệp không có dòng dữ liệu nào")))
+    if errors:
+        raise ImportFailed(errors)
+    return records
+
+
+def apply_paper_scores(cohort, records: list[dict], *, by=None) -> int:
+    """Write checked paper scores for the cohort's course; returns how many rows changed.
+
+    A column missing from the input leaves that score as it was; a record whose two scores are
+    both empty removes the person's paper-score row. A post score at or above the pass mark asks
+    the courses room to re-check completion.
+
+    :param records: from `check_paper_rows`
+    :param by: the acting user (recorded as `entered_by`)
+    """
+    existing = {p.person_id: p for p in db.session.scalars(select(PaperScore).where(
+        PaperScore.cohort_id == cohort.id, PaperScore.course_id == cohort.course_id))}
+    changed = 0
+    passed = []
+    for record in records:
+        row = existing.get(record["person_id"])
+        values = {k: record[k] for k in SCORE_FIELDS if k in record}
+        if row is None:
+            if all(values.get(k) is None for k in SCORE_FIELDS):
+                continue
+            row = PaperScore(person_id=record["person_id"], course_id=cohort.course_id,
+                             cohort_id=cohort.id)
+            db.session.add(row)
+        elif all(getattr(row, k) == v for k, v in values.items()):
+            continue
+        for key, value in values.items():
+            setattr(row, key, value)
+        row.entered_by_id = getattr(by, "id", None)
+        row.entered_at = utcnow()
+        changed += 1
+        if row.pre_score is None and row.post_score is None:
+            db.session.delete(row)
+        elif row.post_score is not None and row.post_score >= cohort.course.pass_mark:
+            passed.append(record["person_id"])
+    db.session.flush()
+    for person_id in passed:
+        notify_completion(person_id, cohort.course)
+    audit.record("paper_scores.save", actor=by, target=f"cohort {cohort.id}", rows=changed)
+    return changed
+
+
+def import_paper_scores(cohort, data: bytes, filename: str, *, by=None) -> int:
+    """Import a CSV/XLSX of paper scores for a cohort, all or nothing; returns rows changed.
+
+    Columns: `ma_nhan_su|staff_id` (required), `diem_truoc|pre_score`, `diem_sau|post_score`
+    (at least one), scores 0–100, empty = not taken.
+
+    :raises ImportFailed: with every error; nothing is written
+    """
+    table = read_table(data, filename, PAPER_COLUMNS)
+    if not any(k in table.headers for k in SCORE_FIELDS):
+        raise ImportFailed([RowError(1, "diem_truoc | diem_sau", _(
+            "cần ít nhất một cột điểm: diem_truoc|pre_score hoặc diem_sau|post_score"))])
+    records = check_paper_rows(cohort, table.rows, table.headers)
+    return apply_paper_scores(cohort, records, by=by)
+
+
+def paper_score_table(cohort) -> list[tuple]:
+    """(member Person, PaperScore or None) for every member of the cohort, by staff id."""
+    return db.session.execute(
+        select(Person, PaperScore)
+        .join(CohortMember, CohortMember.person_id == Person.id)
+        .outerjoin(PaperScore, and_(PaperScore.person_id == Person.id,
+                                    PaperScore.cohort_id == cohort.id,
+                                    PaperScore.course_id == cohort.course_id))
+        .where(CohortMember.cohort_id == cohort.id).order_by(Person.staff_id)).all()
+
+
+def paper_test(course: Course, kind: str = "final", seed: int | None = None) -> list:
+    """Questions for a printed test: drawn like an online attempt (N from the quiz settings,
+    spread across lessons), options in a shuffled order; returns (Question, options) pairs."""
+    cfg = quiz_config(course, kind) or {"questions": DEFAULT_QUESTIONS}
+    rng = random.Random(seed) if seed is not None else None
+    layout = draw_layout(course, cfg["questions"], rng)
+    questions = {q.id: q for q in db.session.scalars(select(Question).where(
+        Question.id.in_([item["q"] for item in layout])))}
+    paper = []
+    for item in layout:
+        question = questions[item["q"]]
+        by_key = {o["key"]: o for o in question_options(question)}
+        paper.append((question, [by_key[k] for k in item["o"] if k in by_key]))
+    return paper

@@ -508,48 +508,18 @@ def record_attendance(session: CohortSession, statuses: dict[int, str], *, by) -
 
 # --- results: attendance and scores in SQL ----------------------------------------------------
 
-def _attempt_model():
-    """The assessments room's `Attempt` model when it has the columns used here, else None.
-
-    Expected: `kind` ("pretest" / "final"), `score` (percent), `passed`, and either
-    `enrolment_id` or `person_id` + `course_id`; `submitted_at`, when present, marks finished
-    attempts. Another shape is ignored rather than guessed at.
-    """
-    from lms.assessments import models as assessment_models
-
-    attempt = getattr(assessment_models, "Attempt", None)
-    if attempt is None or not all(hasattr(attempt, c) for c in ("kind", "score", "passed")):
-        return None
-    if hasattr(attempt, "enrolment_id") or (hasattr(attempt, "person_id")
-                                             and hasattr(attempt, "course_id")):
-        return attempt
-    return None
-
-
 def _online_attempts(cohort: Cohort):
-    """Select (person_id, attempt) of finished online attempts for the cohort's course, or
-    None without a usable Attempt model."""
-    attempt = _attempt_model()
-    if attempt is None:
-        return None
-    if hasattr(attempt, "enrolment_id"):
-        stmt = (select(Enrolment.person_id.label("person_id"))
-                .join(attempt, attempt.enrolment_id == Enrolment.id)
-                .where(Enrolment.course_id == cohort.course_id))
-    else:
-        stmt = select(attempt.person_id.label("person_id")).where(
-            attempt.course_id == cohort.course_id)
-    if hasattr(attempt, "submitted_at"):
-        stmt = stmt.where(attempt.submitted_at.is_not(None))
-    return stmt, attempt
+    """Select (person_id) of submitted online attempts for the cohort's course, with the model."""
+    from lms.assessments.models import Attempt
+
+    stmt = select(Attempt.person_id.label("person_id")).where(
+        Attempt.course_id == cohort.course_id, Attempt.submitted_at.is_not(None))
+    return stmt, Attempt
 
 
 def _attempt_final_passed(cohort: Cohort):
-    """Select of person ids with a passed online final attempt, or None."""
-    online = _online_attempts(cohort)
-    if online is None:
-        return None
-    stmt, attempt = online
+    """Select of person ids with a passed online final attempt."""
+    stmt, attempt = _online_attempts(cohort)
     return stmt.where(attempt.kind == "final", attempt.passed.is_(True))
 
 
@@ -561,15 +531,13 @@ def member_scores(cohort: Cohort):
     pre, post = PaperScore.pre_score, PaperScore.post_score
     stmt = (select(CohortMember.person_id.label("person_id"))
             .outerjoin(PaperScore, paper).where(CohortMember.cohort_id == cohort.id))
-    online = _online_attempts(cohort)
-    if online is not None:
-        attempts, attempt = online
-        best = (attempts.add_columns(
-            func.max(case((attempt.kind == "pretest", attempt.score))).label("pre"),
-            func.max(case((attempt.kind == "final", attempt.score))).label("post"))
-            .group_by(attempts.selected_columns.person_id).subquery())
-        stmt = stmt.outerjoin(best, best.c.person_id == CohortMember.person_id)
-        pre, post = func.coalesce(pre, best.c.pre), func.coalesce(post, best.c.post)
+    attempts, attempt = _online_attempts(cohort)
+    best = (attempts.add_columns(
+        func.max(case((attempt.kind == "pretest", attempt.score))).label("pre"),
+        func.max(case((attempt.kind == "final", attempt.score))).label("post"))
+        .group_by(attempts.selected_columns.person_id).subquery())
+    stmt = stmt.outerjoin(best, best.c.person_id == CohortMember.person_id)
+    pre, post = func.coalesce(pre, best.c.pre), func.coalesce(post, best.c.post)
     return stmt.add_columns(pre.label("pre"), post.label("post")).subquery()
 
 
@@ -579,8 +547,7 @@ def final_passed_ids(cohort: Cohort):
     paper = (select(PaperScore.person_id).where(
         PaperScore.cohort_id == cohort.id, PaperScore.course_id == cohort.course_id,
         PaperScore.post_score >= cohort.course.pass_mark))
-    online = _attempt_final_passed(cohort)
-    return paper.union(online) if online is not None else paper
+    return paper.union(_attempt_final_passed(cohort))
 
 
 @dataclass

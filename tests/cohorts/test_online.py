@@ -1,48 +1,31 @@
-"""Online attempts (when the assessments room provides an Attempt model) count like paper ones."""
+"""Online attempts count like paper ones in the closing rule and the means."""
+
+from datetime import datetime
 
 import pytest
-from sqlalchemy import Boolean, Column, DateTime, Float, Integer, String
-from sqlalchemy.orm import registry
 
+from lms.assessments.models import Attempt
 from lms.cohorts import services
-
-_registry = registry()
-
-
-@_registry.mapped
-class FakeAttempt:
-    """The shape the cohorts room expects of `lms.assessments.models.Attempt`."""
-
-    __tablename__ = "cohort_test_attempts"
-
-    id = Column(Integer, primary_key=True)
-    enrolment_id = Column(Integer, nullable=False)
-    kind = Column(String(10), nullable=False)
-    score = Column(Float, nullable=True)
-    passed = Column(Boolean, nullable=True)
-    submitted_at = Column(DateTime, nullable=True)
 
 
 @pytest.fixture
-def attempts(db, monkeypatch):
-    """A temporary attempts table, exposed as `lms.assessments.models.Attempt`."""
-    from lms.assessments import models
-
-    FakeAttempt.__table__.create(db.engine)
-    monkeypatch.setattr(models, "Attempt", FakeAttempt, raising=False)
+def attempts(db):
+    """Add an online attempt (real `Attempt` rows) for a cohort member."""
+    numbers: dict = {}
 
     def add(member, kind, score, passed, submitted=True):
-        from datetime import datetime
-
-        db.session.add(FakeAttempt(enrolment_id=member.enrolment_id, kind=kind, score=score,
-                                   passed=passed, submitted_at=datetime(2025, 7, 1) if submitted
-                                   else None))
+        key = (member.person_id, kind)
+        numbers[key] = numbers.get(key, 0) + 1
+        cohort = member.cohort
+        db.session.add(Attempt(person_id=member.person_id, course_id=cohort.course_id,
+                               kind=kind, number=numbers[key],
+                               status="submitted" if submitted else "in_progress",
+                               score=score if submitted else None,
+                               passed=passed if submitted else None,
+                               submitted_at=datetime(2025, 7, 1) if submitted else None))
         db.session.commit()
 
-    yield add
-    db.session.rollback()
-    db.session.close()
-    FakeAttempt.__table__.drop(db.engine)
+    return add
 
 
 def test_passed_online_final_satisfies_the_rule(db, attempts, make_cohort, fill, sessions,

@@ -59,6 +59,7 @@ class Config:
     AGENCY_NAME = "Sở Y tế"
     PARENT_AGENCY_NAME = "Ủy ban nhân dân tỉnh"
     TIMEZONE = "Asia/Ho_Chi_Minh"
+    QUIZ_GRACE_SECONDS = 30  # a submission this late after the deadline still counts saved answers
 
     @classmethod
     def from_env(cls, instance_path: str) -> dict:
@@ -77,6 +78,8 @@ class Config:
         cfg["CONTENT_DIR"] = env.get("LMS_CONTENT_DIR", cls.CONTENT_DIR)
         cfg["AGENCY_NAME"] = env.get("LMS_AGENCY_NAME", cls.AGENCY_NAME)
         cfg["PARENT_AGENCY_NAME"] = env.get("LMS_PARENT_AGENCY_NAME", cls.PARENT_AGENCY_NAME)
+        cfg["QUIZ_GRACE_SECONDS"] = int(env.get("LMS_QUIZ_GRACE_SECONDS",
+                                                cls.QUIZ_GRACE_SECONDS))
         cfg["SESSION_COOKIE_SECURE"] = _bool(
             env.get("LMS_SECURE_COOKIES"), cfg["BASE_URL"].startswith("https://")
         )

@@ -14,7 +14,8 @@ from flask_babel import gettext as _
 from sqlalchemy.engine import make_url
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
-PG_HINT = "pg_dump -Fc -f tap_huan.dump <database>  /  pg_restore --clean -d <database> tap_huan.dump"
+PG_HINT = ("pg_dump -Fc -f tap_huan.dump <database>  /  "
+           "pg_restore --clean --if-exists -d <database> tap_huan.dump")
 
 
 class OpsError(Exception):

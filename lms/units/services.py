@@ -6,7 +6,7 @@ from datetime import date
 from functools import lru_cache
 
 from flask_babel import gettext as _
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, text, update
 
 from lms.accounts import audit
 from lms.accounts.permissions import scope_unit
@@ -217,6 +217,7 @@ _gender = lru_cache(maxsize=1024)(parse_gender)
 _flag = lru_cache(maxsize=1024)(parse_bool)
 _fold = lru_cache(maxsize=65536)(fold)
 PROGRESS_STEP = 500  # rows per progress callback: a bar redrawn per row costs seconds
+ANALYZE_AFTER = 5000  # new rows after which PostgreSQL's statistics are refreshed at once
 
 
 def _text(value) -> str:
@@ -413,6 +414,10 @@ def import_roster(data: bytes, filename: str, *, by=None, dry_run: bool = False,
                            [r | {"created_at": now, "updated_at": now} for r in chunk])
     for chunk in _chunks(updates, 5000):
         db.session.execute(update(Person), [r | {"updated_at": now} for r in chunk])
+    if len(inserts) >= ANALYZE_AFTER and db.session.get_bind().dialect.name == "postgresql":
+        # Until autovacuum catches up (a minute or more), the planner still thinks the table
+        # is small and the next import's staff-id lookups take ten times longer.
+        db.session.execute(text(f"ANALYZE {Person.__tablename__}"))
     audit.record("roster.import", actor=by, target=filename, new=result.new,
                  updated=result.updated, unchanged=result.unchanged)
     return result

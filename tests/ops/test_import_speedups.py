@@ -1,8 +1,9 @@
 """The roster-import speed-ups keep behaviour: same cleaning, full progress, timestamps set."""
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from lms.core.tabular import clean_text
 from lms.core.text import clean
@@ -43,3 +44,15 @@ def test_import_sets_timestamps_and_normalises(db, units):
     assert person.full_name == "Nguyễn Thị Hương 1"
     assert person.name_search == "nguyen thi huong 1"
     assert person.created_at is not None and person.updated_at == person.created_at
+
+
+def test_big_import_refreshes_postgresql_statistics(db, units, monkeypatch):
+    """On PostgreSQL a large import runs ANALYZE, so the planner knows the new rows at once."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only (LMS_TEST_DATABASE_URL)")
+    monkeypatch.setattr(services, "ANALYZE_AFTER", 50)
+    services.import_roster(_csv(60), "p.csv")
+    db.session.commit()
+    reltuples = db.session.execute(text(
+        "SELECT reltuples FROM pg_class WHERE relname = 'persons'")).scalar()
+    assert reltuples == 60

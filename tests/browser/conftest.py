@@ -127,7 +127,7 @@ def journal():
     return Journal()
 
 
-def _open_page(request, chromium, journal: Journal, options: dict):
+def _open_page(chromium, journal: Journal, options: dict):
     context = chromium.new_context(locale="vi-VN", **options)
     context.expose_binding("__lmsCsp", lambda _source, text: journal.csp.append(text))
     context.add_init_script(CSP_LISTENER)
@@ -155,7 +155,7 @@ def _finish(request, context, page) -> None:
 @pytest.fixture
 def desktop_page(request, chromium, live_server, journal):  # noqa: ARG001
     """A page in a desktop-sized window."""
-    context, page = _open_page(request, chromium, journal, DESKTOP)
+    context, page = _open_page(chromium, journal, DESKTOP)
     yield page
     _finish(request, context, page)
 
@@ -163,9 +163,15 @@ def desktop_page(request, chromium, live_server, journal):  # noqa: ARG001
 @pytest.fixture
 def phone_page(request, chromium, live_server, journal):  # noqa: ARG001
     """A page on a phone: 390×844, touch, mobile user agent."""
-    context, page = _open_page(request, chromium, journal, PHONE)
+    context, page = _open_page(chromium, journal, PHONE)
     yield page
     _finish(request, context, page)
+
+
+@pytest.fixture
+def page(phone_page):
+    """The default page is a phone's: most trainees and commune staff use one."""
+    return phone_page
 
 
 @pytest.fixture

@@ -6,7 +6,8 @@ from datetime import date
 from functools import lru_cache
 
 from flask_babel import gettext as _
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import insert, select, update
+from sqlalchemy import text as sql_text
 
 from lms.accounts import audit
 from lms.accounts.permissions import scope_unit
@@ -380,7 +381,7 @@ def import_roster(data: bytes, filename: str, *, by=None, dry_run: bool = False,
     ids = [r["staff_id"] for r in records]
     persons = Person.__table__  # Core rows: no ORM bookkeeping for 100,000 lookups
     lookup = select(persons.c.id, persons.c.staff_id, *[persons.c[f] for f in FIELDS])
-    for chunk in _chunks(ids, 5000):
+    for chunk in _chunks(ids):  # 1,000 parameters: within every SQLite build's limit
         for row in db.session.execute(lookup.where(persons.c.staff_id.in_(chunk))):
             existing[row.staff_id] = row
     if scope_path is not None and existing:
@@ -417,7 +418,7 @@ def import_roster(data: bytes, filename: str, *, by=None, dry_run: bool = False,
     if len(inserts) >= ANALYZE_AFTER and db.session.get_bind().dialect.name == "postgresql":
         # Until autovacuum catches up (a minute or more), the planner still thinks the table
         # is small and the next import's staff-id lookups take ten times longer.
-        db.session.execute(text(f"ANALYZE {Person.__tablename__}"))
+        db.session.execute(sql_text(f"ANALYZE {Person.__tablename__}"))
     audit.record("roster.import", actor=by, target=filename, new=result.new,
                  updated=result.updated, unchanged=result.unchanged)
     return result

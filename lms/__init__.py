@@ -6,6 +6,7 @@ from flask import Flask, g, has_request_context, render_template, request, sessi
 from flask_babel import get_locale
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms.config import Config, normalise_database_url
 from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -27,6 +28,13 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
+
+    hops = int(app.config.get("PROXY_FIX") or 0)
+    if hops:
+        # Trust X-Forwarded-For/Proto/Host/Prefix from exactly `hops` proxies, so the client
+        # address (login throttling, audit) and https links are the real ones.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,
+                                x_prefix=hops)
 
     _init_extensions(app)
     _register_blueprints(app)

@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 lms_group = AppGroup("lms", help="Tập Huấn administration commands.")
 
 ROOMS = ("core", "accounts", "units", "courses", "assessments", "cohorts", "certificates",
-         "reports")
+         "reports", "ops")
 
 for room in ROOMS:
     for command in import_module(f"lms.{room}.cli").commands:

@@ -33,6 +33,15 @@ def _bool(value: str | None, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _proxy_count(value: str | None) -> int:
+    """LMS_PROXY_FIX: how many reverse proxies sit in front of the app (0, 1, 2…)."""
+    if value is None or not value.strip():
+        return 0
+    if not value.strip().isdigit():
+        raise ValueError(f"LMS_PROXY_FIX must be a number of proxies (0, 1, 2…), not {value!r}")
+    return int(value)
+
+
 class Config:
     """Defaults; `from_env` applies LMS_* variables on top."""
 
@@ -60,6 +69,7 @@ class Config:
     PARENT_AGENCY_NAME = "Ủy ban nhân dân tỉnh"
     TIMEZONE = "Asia/Ho_Chi_Minh"
     QUIZ_GRACE_SECONDS = 30  # a submission this late after the deadline still counts saved answers
+    PROXY_FIX = 0  # reverse proxies in front of the app whose X-Forwarded-* headers are trusted
 
     @classmethod
     def from_env(cls, instance_path: str) -> dict:
@@ -83,4 +93,5 @@ class Config:
         cfg["SESSION_COOKIE_SECURE"] = _bool(
             env.get("LMS_SECURE_COOKIES"), cfg["BASE_URL"].startswith("https://")
         )
+        cfg["PROXY_FIX"] = _proxy_count(env.get("LMS_PROXY_FIX"))
         return cfg

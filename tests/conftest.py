@@ -37,6 +37,17 @@ def _app(tmp_path_factory):
         "RATELIMIT_ENABLED": True,
         "INSTANCE_DIR": str(instance),
     })
+
+    @app.before_request
+    def _fresh_g():
+        """Tests hold one app context, so requests would share `g` (Flask-Login's user,
+        Flask-Babel's locale); start each request with an empty `g`, as in production."""
+        from flask import g
+
+        g.__dict__.clear()
+
+    # Run first, before the rate limiter and every room's hooks.
+    app.before_request_funcs[None].insert(0, app.before_request_funcs[None].pop())
     with app.app_context():
         _db.drop_all()
         _db.create_all()

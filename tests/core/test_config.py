@@ -88,6 +88,7 @@ def test_language_switch(client):
     """The interface is Vietnamese by default and switches to English on request."""
     from tests.conftest import post_form
 
-    assert 'lang="vi"' in client.get("/").get_data(as_text=True)
+    assert '<html lang="vi">' in client.get("/").get_data(as_text=True)
     post_form(client, "/lang/en", {"next": "/"})
-    assert 'lang="en"' in client.get("/").get_data(as_text=True)
+    html = client.get("/").get_data(as_text=True)
+    assert '<html lang="en">' in html and "Log in" in html

@@ -8,7 +8,6 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
-from flask import g
 
 from tests.conftest import post_form
 
@@ -88,13 +87,7 @@ def test_placeholders_and_markup_match_the_msgid(catalog):
 
 
 def _page(client, url: str) -> str:
-    """GET a page as a fresh request would see it.
-
-    The `app` fixture keeps one application context open for the whole test, so the test
-    client's requests share `g`, where Flask-Babel caches the locale of the first request.
-    In production every request gets its own `g`; dropping the cache reproduces that.
-    """
-    g.pop("_flask_babel", None)
+    """GET a page's HTML."""
     return client.get(url).get_data(as_text=True)
 
 

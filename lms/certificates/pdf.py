@@ -243,7 +243,8 @@ def _split_url(url: str, width: int) -> list[str]:
 def new_canvas(buffer, title: str = "Giấy chứng nhận") -> Canvas:
     """A compressed A4-landscape canvas with the fonts registered."""
     register_fonts()
-    c = Canvas(buffer, pagesize=(PAGE_W, PAGE_H), pageCompression=1, invariant=1)
+    c = Canvas(buffer, pagesize=(PAGE_W, PAGE_H), pageCompression=1, invariant=1,
+               initialFontName=REGULAR, initialFontSize=12)  # no stray Helvetica
     c.setTitle(nfc(title))
     c.setCreator("Tập Huấn")
     return c

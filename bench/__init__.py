@@ -1,0 +1,1 @@
+"""Benchmarks and data generators; results are written to bench/results/."""

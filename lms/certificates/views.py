@@ -32,7 +32,7 @@ from lms.certificates import bp, pdf, services, verify_bp
 from lms.certificates.forms import IssuerForm, ReissueForm, RevokeForm
 from lms.certificates.models import EXPIRED, REVOKED, SUPERSEDED, Certificate
 from lms.cohorts.models import Cohort
-from lms.core.timeutil import today
+from lms.core.timeutil import to_local, today
 from lms.extensions import db, limiter
 from lms.units.models import Unit
 from lms.units.services import lookup_unit
@@ -255,7 +255,8 @@ def public_view(cert: Certificate) -> dict:
         "issuer": {"agency": cert.issuer_agency, "parent_agency": cert.parent_agency},
     }
     if status == REVOKED:
-        data["revoked_on"] = cert.revoked_at.date().isoformat() if cert.revoked_at else None
+        data["revoked_on"] = (to_local(cert.revoked_at).date().isoformat()
+                              if cert.revoked_at else None)
         data["revoked_reason"] = cert.revoked_reason
     if status == SUPERSEDED and cert.superseded_by is not None:
         data["superseded_by"] = services.verify_url(cert.superseded_by.code)

@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 
 from lms.certificates import services
+from lms.core.timeutil import to_local
 
 
 @pytest.fixture
@@ -38,10 +39,11 @@ def test_revoked_shows_date_and_reason(client, make_cert, admin, db):
     db.session.commit()
     html = client.get(f"/verify/{cert.code}").get_data(as_text=True)
     assert "Đã thu hồi" in html and "Kết quả kiểm tra bị hủy" in html
-    assert cert.revoked_at.strftime("%d/%m/%Y") in html
+    revoked_on = to_local(cert.revoked_at).date()
+    assert revoked_on.strftime("%d/%m/%Y") in html
     data = client.get(f"/api/v1/certificates/{cert.code}").get_json()
     assert data["status"] == "revoked" and data["revoked_reason"] == "Kết quả kiểm tra bị hủy"
-    assert data["revoked_on"] == cert.revoked_at.date().isoformat()
+    assert data["revoked_on"] == revoked_on.isoformat()
 
 
 def test_expired_certificate(client, make_cert, make_course):

@@ -88,11 +88,13 @@ def index():
 @bp.route("/mine")
 @role_required("trainee")
 def mine():
-    """The trainee's own certificates, to view and download."""
+    """The trainee's own certificates, to view and download (superseded ones are replaced by
+    their re-issue and left out)."""
     certs = []
     if current_user.person_id is not None:
         certs = db.session.scalars(
-            select(Certificate).where(Certificate.person_id == current_user.person_id)
+            select(Certificate).where(Certificate.person_id == current_user.person_id,
+                                      Certificate.status != SUPERSEDED)
             .order_by(Certificate.issued_on.desc(), Certificate.id.desc())).all()
     return render_template("certificates/mine.html", certs=certs, today=today())
 

@@ -168,3 +168,14 @@ def test_issuer_settings_page(client, login_as, make_user, db):
     saved = services.issuer_settings()
     assert saved["signer_title"] == "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC" and saved["issuer_code"] == "QN"
     assert "Nguyễn Văn Phong" in client.get("/certificates/issuer").get_data(as_text=True)
+
+
+def test_trainee_sees_the_reissued_not_the_superseded(client, login_as, make_user, make_cert,
+                                                      db):
+    """After a re-issue the trainee's list holds the new certificate only."""
+    old = make_cert()
+    new = services.reissue(old, by=make_user("admin"), full_name="Đỗ Thị Kim Chi")
+    db.session.commit()
+    login_as(user=make_user("trainee", person=old.person))
+    html = client.get("/certificates/mine").get_data(as_text=True)
+    assert new.number in html and old.number not in html

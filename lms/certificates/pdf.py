@@ -27,7 +27,7 @@ RED = HexColor("#9b1c1c")
 INK = HexColor("#1d1d1f")
 BLUE = HexColor("#17365d")
 GREY = HexColor("#55575c")
-WATERMARK = Color(0.75, 0.1, 0.1, alpha=0.18)
+WATERMARK = Color(0.75, 0.1, 0.1, alpha=0.14)
 
 NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 NATIONAL_MOTTO = "Độc lập - Tự do - Hạnh phúc"
@@ -193,10 +193,10 @@ def draw_certificate(c: Canvas, cert, verify_url: str) -> None:
     y -= 8
     _centred(c, MID_X, y, "Đã hoàn thành chương trình tập huấn", ITALIC, 13)
     c.setFillColor(BLUE)
-    lines = simpleSplit(nfc(cert.course_title).upper(), BOLD, 16, BODY_W - 80)[:3]
+    size, lines = _title_lines(nfc(cert.course_title).upper(), BODY_W - 80)
     for line in lines:
-        y -= 23
-        _centred(c, MID_X, y, line, BOLD, 16, BODY_W)
+        y -= size + 7
+        _centred(c, MID_X, y, line, BOLD, size, BODY_W)
     c.setFillColor(INK)
     y -= 24
     when = f"Thời lượng: {format_hours(cert.hours)} giờ"
@@ -236,6 +236,22 @@ def draw_certificate(c: Canvas, cert, verify_url: str) -> None:
         c.rotate(20)
         _centred(c, 0, 0, stamp, BOLD, 72)
         c.restoreState()
+
+
+def _title_lines(text: str, width: float) -> tuple[float, list[str]]:
+    """The course title in at most two balanced lines, shrinking the size when needed."""
+    for size in (16, 15, 14, 13, 12):
+        lines = simpleSplit(text, BOLD, size, width)
+        if len(lines) == 1:
+            return size, lines
+        if len(lines) == 2:
+            # Balance the two lines instead of leaving a word or two on the second.
+            half = pdfmetrics.stringWidth(text, BOLD, size) / 2
+            balanced = simpleSplit(text, BOLD, size, min(width, half * 1.12))
+            return size, balanced if len(balanced) == 2 else lines
+    # Very long titles: shrink the two lines to fit (the full title stays in the record).
+    lines = simpleSplit(text, BOLD, 12, width * 1.5)
+    return 12, [" ".join(lines[: (len(lines) + 1) // 2]), " ".join(lines[(len(lines) + 1) // 2:])]
 
 
 def _split_url(url: str, width: int) -> list[str]:

@@ -105,3 +105,13 @@ def test_batch_has_a_page_per_certificate(make_cert):
     assert len(reader.pages) == 3
     for page, cert in zip(reader.pages, certs, strict=True):
         assert cert.holder_name in page.extract_text()
+
+
+def test_long_course_title_takes_at_most_two_lines():
+    """However long the title, it is set in one or two lines that keep every word."""
+    title = " ".join(["Hỗ trợ tâm lý ban đầu cho người bị mua bán trở về cộng đồng"] * 4).upper()
+    size, lines = pdf._title_lines(title, pdf.BODY_W - 80)
+    assert 1 <= len(lines) <= 2 and size >= 12
+    assert " ".join(lines).split() == title.split()
+    short_size, short = pdf._title_lines("PHÒNG NGỪA TẠI CỘNG ĐỒNG", pdf.BODY_W - 80)
+    assert short == ["PHÒNG NGỪA TẠI CỘNG ĐỒNG"] and short_size == 16

@@ -103,13 +103,13 @@ def can_manage_certificates(user, cert=None) -> bool:
 
 
 def can_print_cohort_certificates(user, cohort) -> bool:
-    """Admins and trainers print a cohort's certificates: its own trainers, or staff whose scope
-    covers the cohort's host unit."""
-    if not user.is_authenticated or not user.has_role("admin", "trainer"):
+    """A cohort's certificates are printed by its own trainers, and by admins whose scope covers
+    the cohort's host unit (as trainers read only the cohorts they run)."""
+    if not user.is_authenticated:
         return False
-    if user.has_role("trainer") and any(t.id == user.id for t in cohort.trainers):
-        return True
-    return unit_in_scope(user, cohort.host_unit)
+    if user.has_role("trainer"):
+        return any(t.id == user.id for t in cohort.trainers)
+    return user.has_role("admin") and unit_in_scope(user, cohort.host_unit)
 
 
 def can_edit_issuer(user) -> bool:

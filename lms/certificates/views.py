@@ -53,8 +53,11 @@ def _certificate_or_404(cert_id: int) -> Certificate:
     return cert
 
 
-def _cohorts_in_scope():
+def _printable_cohorts():
+    """Cohorts the current user may print: a trainer's own, an admin's within scope."""
     stmt = select(Cohort).join(Unit, Cohort.host_unit_id == Unit.id)
+    if current_user.has_role("trainer"):
+        stmt = stmt.where(Cohort.trainers.any(id=current_user.id))
     scope = scope_unit(current_user)
     if scope is not None:
         stmt = stmt.where(Unit.path.startswith(scope.path, autoescape=True))
@@ -80,7 +83,7 @@ def index():
     stmt = services.certificates_query(current_user, unit=unit,
                                        cohort_id=cohort.id if cohort else None)
     page = db.paginate(stmt, per_page=50, error_out=False)
-    return render_template("certificates/index.html", page=page, cohorts=_cohorts_in_scope(),
+    return render_template("certificates/index.html", page=page, cohorts=_printable_cohorts(),
                            cohort=cohort, unit_code=unit_code, today=today(),
                            can_issuer=can_edit_issuer(current_user))
 

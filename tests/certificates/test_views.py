@@ -34,19 +34,22 @@ def test_trainee_cannot_get_anothers(client, login_as, make_user, make_cert):
 
 
 def test_index_is_scoped_and_filtered(client, login_as, make_cert, make_cohort, make_person,
-                                      complete, units):
+                                      complete, units, make_user):
     """Staff see certificates within their unit, filtered by cohort and unit code."""
     person = make_person()
-    cohort = make_cohort(members=[person])
+    trainer = make_user("trainer", unit="22")
+    cohort = make_cohort(members=[person], trainers=[trainer])
+    other = make_cohort(name="Lớp của giảng viên khác")
     in_cohort = services.live_certificate(complete(person, cohort.course, source="cohort"))
     online = make_cert()
     hanoi = make_cert(commune=units("00004", "commune"))
-    login_as("trainer", unit="22")
+    login_as(user=trainer)
     html = client.get("/certificates/").get_data(as_text=True)
     assert in_cohort.number in html and online.number in html and hanoi.number not in html
     html = client.get(f"/certificates/?cohort={cohort.id}").get_data(as_text=True)
     assert in_cohort.number in html and online.number not in html
-    assert f"/certificates/cohort/{cohort.id}.pdf" in html
+    assert f"/certificates/cohort/{cohort.id}.pdf" in html and other.name not in html
+    assert client.get(f"/certificates/cohort/{other.id}.pdf").status_code == 403
     assert client.get(f"/certificates/{hanoi.id}.pdf").status_code == 404
     html = client.get("/certificates/?unit=00004").get_data(as_text=True)
     assert hanoi.number not in html
@@ -93,10 +96,13 @@ def test_cohort_zip_is_streamed_one_pdf_each(client, login_as, make_person, make
 
 def test_cohort_batch_needs_permission(client, login_as, make_person, make_cohort, complete,
                                        units, make_user):
-    """A trainer outside the cohort's unit and not its trainer is refused; its trainer is not."""
+    """Trainers who do not run the cohort and admins outside its unit are refused; its own
+    trainer is not."""
     cohort, _people = _cohort_with_certificates(make_person, make_cohort, complete, n=1)
-    login_as("trainer", unit="01")
+    login_as("trainer", unit="22")
     assert client.get(f"/certificates/cohort/{cohort.id}.zip").status_code == 403
+    login_as("admin", unit="01")
+    assert client.get(f"/certificates/cohort/{cohort.id}.pdf").status_code == 403
     trainer = make_user("trainer", unit="01")
     cohort.trainers = [trainer]
     from lms.extensions import db

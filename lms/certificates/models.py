@@ -31,7 +31,9 @@ class Certificate(db.Model):
     issuer_code = db.Column(db.String(20), nullable=False)
     year = db.Column(db.Integer, nullable=False)
     serial = db.Column(db.Integer, nullable=False)
-    completion_id = db.Column(db.Integer, db.ForeignKey("completions.id"), nullable=False,
+    # Null only once the completion was withdrawn after this certificate was revoked or
+    # superseded (services.release_completion); the record and its verification remain.
+    completion_id = db.Column(db.Integer, db.ForeignKey("completions.id"), nullable=True,
                               index=True)
     person_id = db.Column(db.Integer, db.ForeignKey("persons.id"), nullable=False, index=True)
     course_id = db.Column(db.Integer, db.ForeignKey("courses.id"), nullable=False, index=True)

@@ -308,6 +308,25 @@ def reissue(cert: Certificate, *, by, full_name: str | None = None) -> Certifica
     return new
 
 
+def release_completion(completion: Completion, *, by=None) -> int:
+    """Let a completion be withdrawn (e.g. a cohort outcome corrected): refused while it has a
+    valid certificate; revoked and superseded ones keep their record and verification page but
+    no longer point to it. Returns how many certificates were detached.
+
+    :param completion: the completion about to be deleted
+    :param by: the acting user
+    """
+    certs = db.session.scalars(select(Certificate).where(
+        Certificate.completion_id == completion.id)).all()
+    if any(cert.status == VALID for cert in certs):
+        raise CertificateError(_("Giấy chứng nhận còn hiệu lực; hãy thu hồi trước."))
+    for cert in certs:
+        cert.completion_id = None
+        audit.record("certificates.release", by, cert.number, completion=completion.id)
+    db.session.flush()
+    return len(certs)
+
+
 def expiring(user, *, within_days: int = 90, on: date | None = None):
     """Select of valid certificates expired or expiring within `within_days`, in scope.
 

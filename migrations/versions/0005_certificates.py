@@ -2,7 +2,7 @@
 
 Revision ID: 0005_certificates
 Revises: 0001_foundation
-Create Date: 2026-11-22 06:56:35.656236
+Create Date: 2026-11-22 07:18:47.948855
 
 """
 from alembic import op
@@ -31,7 +31,7 @@ def upgrade():
     sa.Column('issuer_code', sa.String(length=20), nullable=False),
     sa.Column('year', sa.Integer(), nullable=False),
     sa.Column('serial', sa.Integer(), nullable=False),
-    sa.Column('completion_id', sa.Integer(), nullable=False),
+    sa.Column('completion_id', sa.Integer(), nullable=True),
     sa.Column('person_id', sa.Integer(), nullable=False),
     sa.Column('course_id', sa.Integer(), nullable=False),
     sa.Column('cohort_id', sa.Integer(), nullable=True),

@@ -195,3 +195,19 @@ def test_issue_missing_is_idempotent(make_person, make_course, complete, db, mon
     assert services.issue_missing() == 1
     assert services.issue_missing() == 0
     assert db.session.scalar(select(func.count(Certificate.id))) == 1
+
+
+def test_release_completion_only_after_revocation(make_cert, make_user, db):
+    """A completion with a valid certificate cannot be withdrawn; once revoked it can, and the
+    certificate still verifies as revoked."""
+    admin = make_user("admin")
+    cert = make_cert()
+    completion = cert.completion
+    with pytest.raises(services.CertificateError):
+        services.release_completion(completion, by=admin)
+    services.revoke(cert, "Kết quả lớp được đính chính", by=admin)
+    assert services.release_completion(completion, by=admin) == 1
+    db.session.delete(completion)
+    db.session.commit()
+    db.session.refresh(cert)
+    assert cert.completion_id is None and cert.status == REVOKED

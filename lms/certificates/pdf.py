@@ -90,12 +90,11 @@ def _centred(c: Canvas, x: float, y: float, text: str, font: str, size: float,
              max_width: float | None = None) -> None:
     """Draw `text` centred on x, shrinking the size so it fits `max_width`."""
     text = nfc(text)
-    if max_width:
-        width = pdfmetrics.stringWidth(text, font, size)
-        if width > max_width:
-            size = size * max_width / width
+    width = pdfmetrics.stringWidth(text, font, size)
+    if max_width and width > max_width:
+        size, width = size * max_width / width, max_width
     c.setFont(font, size)
-    c.drawCentredString(x, y, text)
+    c.drawString(x - width / 2, y, text)
 
 
 def _frame_form(c: Canvas, parent_agency: str, agency: str) -> str:
@@ -139,27 +138,34 @@ def _frame_form(c: Canvas, parent_agency: str, agency: str) -> str:
 
 
 def draw_qr(c: Canvas, url: str, x: float, y: float, size: float) -> None:
-    """A QR code to `url` as vector rectangles (one per horizontal run of dark modules)."""
+    """A QR code to `url` as vector rectangles, one per horizontal run of dark modules.
+
+    The runs are written in module units under one transform, so each is a short integer
+    `re` operator instead of four formatted floats.
+    """
     qr = segno.make(url, error="m", micro=False)
     matrix = qr.matrix
     n = len(matrix)
     module = size / n
     c.setFillColorRGB(1, 1, 1)
     c.rect(x - 4 * module, y - 4 * module, size + 8 * module, size + 8 * module, stroke=0, fill=1)
-    c.setFillColor(INK)
-    path = c.beginPath()
+    ops = []
     for row_index, row in enumerate(matrix):
-        top = y + size - (row_index + 1) * module
+        line = n - 1 - row_index
         col = 0
         while col < n:
             if row[col]:
                 start = col
                 while col < n and row[col]:
                     col += 1
-                path.rect(x + start * module, top, (col - start) * module, module)
+                ops.append(f"{start} {line} {col - start} 1 re")
             else:
                 col += 1
-    c.drawPath(path, stroke=0, fill=1)
+    c.saveState()
+    c.setFillColor(INK)
+    c.transform(module, 0, 0, module, x, y)
+    c.addLiteral("\n".join(ops) + "\nf")
+    c.restoreState()
 
 
 def draw_certificate(c: Canvas, cert, verify_url: str) -> None:

@@ -7,8 +7,9 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 
-from flask import current_app, has_request_context
-from flask_babel import force_locale, gettext
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -28,14 +29,6 @@ AUTO_SOURCES = ("online", "cohort")  # imported history gets a certificate only 
 ISSUER_KEY = "issuer"
 ISSUER_FIELDS = ("agency", "parent_agency", "place", "signer_title", "signer_name",
                  "issuer_code")
-
-
-def _(msgid: str, **params) -> str:
-    """gettext in a request; the Vietnamese msgid itself on the command line, where the app's
-    locale selector (which reads the request) cannot run."""
-    if has_request_context():
-        return gettext(msgid, **params)
-    return msgid % params if params else msgid
 
 
 class CertificateError(Exception):

@@ -91,6 +91,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.accounts import bp as accounts_bp
     from lms.assessments import bp as assessments_bp
     from lms.certificates import bp as certificates_bp
+    from lms.certificates import verify_bp
     from lms.cohorts import bp as cohorts_bp
     from lms.core import bp as core_bp
     from lms.courses import bp as courses_bp
@@ -98,7 +99,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.units import bp as units_bp
 
     for bp in (core_bp, accounts_bp, units_bp, courses_bp, assessments_bp, cohorts_bp,
-               certificates_bp, reports_bp):
+               certificates_bp, verify_bp, reports_bp):
         app.register_blueprint(bp)
 
 

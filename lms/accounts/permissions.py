@@ -203,3 +203,34 @@ def can_enter_paper_scores(user, cohort) -> bool:
     if user.has_role("admin"):
         return unit_in_scope(user, cohort.host_unit)
     return user.has_role("trainer") and any(t.id == user.id for t in cohort.trainers)
+# --- certificates ----------------------------------------------------------------------------
+
+def can_view_certificate(user, cert) -> bool:
+    """A trainee sees only their own certificates; admins and trainers those within scope."""
+    if not user.is_authenticated:
+        return False
+    if user.has_role("trainee"):
+        return user.person_id is not None and user.person_id == cert.person_id
+    return user.has_role("admin", "trainer") and unit_in_scope(user, cert.person.commune)
+
+
+def can_manage_certificates(user, cert=None) -> bool:
+    """Admins issue, revoke and re-issue certificates (of holders within their scope)."""
+    if not user.is_authenticated or not user.has_role("admin"):
+        return False
+    return cert is None or unit_in_scope(user, cert.person.commune)
+
+
+def can_print_cohort_certificates(user, cohort) -> bool:
+    """A cohort's certificates are printed by its own trainers, and by admins whose scope covers
+    the cohort's host unit (as trainers read only the cohorts they run)."""
+    if not user.is_authenticated:
+        return False
+    if user.has_role("trainer"):
+        return any(t.id == user.id for t in cohort.trainers)
+    return user.has_role("admin") and unit_in_scope(user, cohort.host_unit)
+
+
+def can_edit_issuer(user) -> bool:
+    """The issuer settings are national: only an admin without a unit limit edits them."""
+    return user.is_authenticated and user.has_role("admin") and scope_unit(user) is None

@@ -1,3 +1,287 @@
-"""Routes of the certificates room: thin views over services."""
+"""Routes of the certificates room: thin views over services, and the public verification."""
 
-from lms.certificates import bp  # noqa: F401
+import re
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from lms.accounts import audit
+from lms.accounts.permissions import (
+    can_edit_issuer,
+    can_manage_certificates,
+    can_print_cohort_certificates,
+    can_view_certificate,
+    role_required,
+    scope_unit,
+    unit_in_scope,
+)
+from lms.certificates import bp, pdf, services, verify_bp
+from lms.certificates.forms import IssuerForm, ReissueForm, RevokeForm
+from lms.certificates.models import EXPIRED, REVOKED, SUPERSEDED, Certificate
+from lms.cohorts.models import Cohort
+from lms.core.timeutil import to_local, today
+from lms.extensions import db, limiter
+from lms.units.models import Unit
+from lms.units.services import lookup_unit
+
+_CODE = re.compile(r"^[A-Za-z0-9_-]{16,40}$")
+
+
+def _verify_limit() -> str:
+    return current_app.config.get("VERIFY_RATE_LIMIT", "60 per minute")
+
+
+def _certificate_or_404(cert_id: int) -> Certificate:
+    """A certificate the current user may see; 404 otherwise (a trainee never learns that
+    another person's certificate exists)."""
+    cert = db.session.get(Certificate, cert_id)
+    if cert is None or not can_view_certificate(current_user, cert):
+        abort(404)
+    return cert
+
+
+def _printable_cohorts():
+    """Cohorts the current user may print: a trainer's own, an admin's within scope."""
+    stmt = select(Cohort).join(Unit, Cohort.host_unit_id == Unit.id)
+    if current_user.has_role("trainer"):
+        stmt = stmt.where(Cohort.trainers.any(id=current_user.id))
+    scope = scope_unit(current_user)
+    if scope is not None:
+        stmt = stmt.where(Unit.path.startswith(scope.path, autoescape=True))
+    return db.session.scalars(stmt.order_by(Cohort.starts_on.desc(), Cohort.id.desc())
+                              .limit(300)).all()
+
+
+@bp.route("/")
+@role_required("admin", "trainer")
+def index():
+    """Certificates within scope, filtered by cohort and unit."""
+    unit_code = (request.args.get("unit") or "").strip()[:20]
+    cohort_id = request.args.get("cohort", type=int)
+    unit = None
+    if unit_code:
+        unit = lookup_unit(unit_code)
+        if unit is None or not unit_in_scope(current_user, unit):
+            flash(_("Không có đơn vị %(c)s trong phạm vi của bạn.", c=unit_code), "error")
+            unit = None
+    cohort = db.session.get(Cohort, cohort_id) if cohort_id else None
+    if cohort is not None and not can_print_cohort_certificates(current_user, cohort):
+        cohort = None
+    stmt = services.certificates_query(current_user, unit=unit,
+                                       cohort_id=cohort.id if cohort else None)
+    page = db.paginate(stmt, per_page=50, error_out=False)
+    return render_template("certificates/index.html", page=page, cohorts=_printable_cohorts(),
+                           cohort=cohort, unit_code=unit_code, today=today(),
+                           can_issuer=can_edit_issuer(current_user))
+
+
+@bp.route("/mine")
+@role_required("trainee")
+def mine():
+    """The trainee's own certificates, to view and download (superseded ones are replaced by
+    their re-issue and left out)."""
+    certs = []
+    if current_user.person_id is not None:
+        certs = db.session.scalars(
+            select(Certificate).where(Certificate.person_id == current_user.person_id,
+                                      Certificate.status != SUPERSEDED)
+            .order_by(Certificate.issued_on.desc(), Certificate.id.desc())).all()
+    return render_template("certificates/mine.html", certs=certs, today=today())
+
+
+@bp.route("/<int:cert_id>")
+@role_required("admin", "trainer", "trainee")
+def detail(cert_id: int):
+    """One certificate: what it says, its status, and (for admins) revoke and re-issue."""
+    cert = _certificate_or_404(cert_id)
+    manage = can_manage_certificates(current_user, cert)
+    return render_template("certificates/detail.html", cert=cert, status=cert.shown_status(today()),
+                           manage=manage, revoke_form=RevokeForm(prefix="revoke"),
+                           reissue_form=ReissueForm(prefix="reissue", full_name=cert.holder_name),
+                           verify_url=services.verify_url(cert.code))
+
+
+@bp.route("/<int:cert_id>.pdf")
+@role_required("admin", "trainer", "trainee")
+def download(cert_id: int):
+    """The certificate as a PDF (a trainee gets only their own)."""
+    cert = _certificate_or_404(cert_id)
+    data = pdf.certificate_pdf(cert, services.verify_url(cert.code))
+    g.no_store = True
+    return Response(data, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{services.zip_name(cert)}"'})
+
+
+@bp.route("/<int:cert_id>/revoke", methods=["POST"])
+@role_required("admin")
+def revoke(cert_id: int):
+    """Revoke with a reason."""
+    cert = _certificate_or_404(cert_id)
+    if not can_manage_certificates(current_user, cert):
+        abort(403)
+    form = RevokeForm(prefix="revoke")
+    if not form.validate_on_submit():
+        flash(_("Cần nêu lý do thu hồi."), "error")
+        return redirect(url_for("certificates.detail", cert_id=cert.id))
+    try:
+        services.revoke(cert, form.reason.data, by=current_user)
+    except services.CertificateError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("Đã thu hồi giấy chứng nhận %(n)s.", n=cert.number), "success")
+    return redirect(url_for("certificates.detail", cert_id=cert.id))
+
+
+@bp.route("/<int:cert_id>/reissue", methods=["POST"])
+@role_required("admin")
+def reissue(cert_id: int):
+    """Re-issue (e.g. after a name correction): the old one is superseded by a new one."""
+    cert = _certificate_or_404(cert_id)
+    if not can_manage_certificates(current_user, cert):
+        abort(403)
+    form = ReissueForm(prefix="reissue")
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        new = services.reissue(cert, by=current_user, full_name=form.full_name.data)
+    except services.CertificateError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("certificates.detail", cert_id=cert.id))
+    db.session.commit()
+    flash(_("Đã cấp lại: số %(n)s thay cho số %(o)s.", n=new.number, o=cert.number), "success")
+    return redirect(url_for("certificates.detail", cert_id=new.id))
+
+
+def _cohort_for_print(cohort_id: int) -> Cohort:
+    cohort = db.get_or_404(Cohort, cohort_id)
+    if not can_print_cohort_certificates(current_user, cohort):
+        abort(403)
+    return cohort
+
+
+@bp.route("/cohort/<int:cohort_id>.pdf")
+@role_required("admin", "trainer")
+def cohort_pdf(cohort_id: int):
+    """A cohort's certificates as one PDF, a page each, streamed."""
+    cohort = _cohort_for_print(cohort_id)
+    audit.record("certificates.print", current_user, f"cohort {cohort.id}", format="pdf")
+    db.session.commit()
+    stream = services.iter_cohort_pdf(services.cohort_certificates(cohort.id))
+    return Response(stream_with_context(stream), mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="chung-nhan-lop-{cohort.id}.pdf"',
+        "Cache-Control": "no-store"})
+
+
+@bp.route("/cohort/<int:cohort_id>.zip")
+@role_required("admin", "trainer")
+def cohort_zip(cohort_id: int):
+    """A cohort's certificates as a ZIP of single PDFs, streamed entry by entry."""
+    cohort = _cohort_for_print(cohort_id)
+    audit.record("certificates.print", current_user, f"cohort {cohort.id}", format="zip")
+    db.session.commit()
+    stream = services.iter_cohort_zip(services.cohort_certificates(cohort.id))
+    return Response(stream_with_context(stream), mimetype="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="chung-nhan-lop-{cohort.id}.zip"',
+        "Cache-Control": "no-store"})
+
+
+@bp.route("/expiring")
+@role_required("admin", "trainer")
+def expiring():
+    """Certificates expired or expiring soon: who needs re-training."""
+    days = min(max(request.args.get("days", 90, type=int), 0), 3650)
+    on = today()
+    page = db.paginate(services.expiring(current_user, within_days=days, on=on), per_page=50,
+                       error_out=False)
+    return render_template("certificates/expiring.html", page=page, days=days, today=on)
+
+
+@bp.route("/issuer", methods=["GET", "POST"])
+@role_required("admin")
+def issuer():
+    """Edit the issuing agency and signer printed on new certificates."""
+    if not can_edit_issuer(current_user):
+        abort(403)
+    current = services.issuer_settings()
+    form = IssuerForm(data=current)
+    if form.validate_on_submit():
+        try:
+            services.save_issuer_settings(
+                {key: getattr(form, key).data for key in services.ISSUER_FIELDS},
+                by=current_user)
+        except services.CertificateError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("Đã lưu thông tin cơ quan cấp. Giấy đã cấp không thay đổi."), "success")
+            return redirect(url_for("certificates.issuer"))
+    return render_template("certificates/issuer.html", form=form)
+
+
+# --- public verification ---------------------------------------------------------------------
+
+def _public_certificate(code: str) -> Certificate:
+    if not _CODE.match(code):
+        abort(404)
+    cert = db.session.scalar(select(Certificate).where(Certificate.code == code))
+    if cert is None:
+        abort(404)
+    return cert
+
+
+def public_view(cert: Certificate) -> dict:
+    """What anyone holding the code may learn: status, holder, course, hours, dates, issuer."""
+    status = cert.shown_status(today())
+    data = {
+        "number": cert.number,
+        "status": status,
+        "holder_name": cert.holder_name,
+        "course_title": cert.course_title,
+        "hours": cert.hours,
+        "issued_on": cert.issued_on.isoformat(),
+        "expires_on": cert.expires_on.isoformat() if cert.expires_on else None,
+        "issuer": {"agency": cert.issuer_agency, "parent_agency": cert.parent_agency},
+    }
+    if status == REVOKED:
+        data["revoked_on"] = (to_local(cert.revoked_at).date().isoformat()
+                              if cert.revoked_at else None)
+        data["revoked_reason"] = cert.revoked_reason
+    if status == SUPERSEDED and cert.superseded_by is not None:
+        data["superseded_by"] = services.verify_url(cert.superseded_by.code)
+    return data
+
+
+@verify_bp.route("/verify/<code>")
+@limiter.limit(_verify_limit)
+def page(code: str):
+    """Public verification page opened from the QR code (no login)."""
+    cert = _public_certificate(code)
+    g.no_store = True
+    return render_template("certificates/verify.html", cert=cert, info=public_view(cert),
+                           EXPIRED=EXPIRED, REVOKED=REVOKED, SUPERSEDED=SUPERSEDED)
+
+
+@verify_bp.route("/api/v1/certificates/<code>")
+@limiter.limit(_verify_limit)
+def api(code: str):
+    """The same verification as JSON."""
+    cert = _public_certificate(code)
+    g.no_store = True
+    return public_view(cert)

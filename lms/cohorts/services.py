@@ -19,7 +19,6 @@ from datetime import date, time
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, delete, exists, false, func, select, update
-from sqlalchemy.exc import IntegrityError
 
 from lms.accounts import audit
 from lms.accounts.models import User
@@ -683,22 +682,21 @@ def _float(value) -> float | None:
 
 # --- closing and corrections ------------------------------------------------------------------
 
-def _withdraw_completion(cohort: Cohort, member: CohortMember) -> None:
-    """Delete the completion this cohort recorded for a member (refused when a certificate
-    already refers to it)."""
+def _withdraw_completion(cohort: Cohort, member: CohortMember, reason: str, by) -> None:
+    """Withdraw the completion this cohort recorded for a member: its certificate, if any, is
+    revoked with `reason` (its verification page then says so), then the completion goes."""
+    from lms.certificates import services as certificates
+
     completions = db.session.scalars(select(Completion).where(
         Completion.person_id == member.person_id, Completion.course_id == cohort.course_id,
         Completion.source == "cohort", Completion.note == _completion_note(cohort))).all()
-    if not completions:
-        return
-    try:
-        with db.session.begin_nested():
-            for completion in completions:
-                db.session.delete(completion)
-            db.session.flush()
-    except IntegrityError:
-        raise CohortError(_("%(n)s đã được cấp chứng nhận từ lớp này; hãy thu hồi chứng nhận "
-                            "trước.", n=member.person.full_name)) from None
+    for completion in completions:
+        live = certificates.live_certificate(completion)
+        if live is not None:
+            certificates.revoke(live, reason, by=by)
+        certificates.release_completion(completion, by=by)
+        db.session.delete(completion)
+    db.session.flush()
     enrolment = db.session.get(Enrolment, member.enrolment_id) if member.enrolment_id else None
     if enrolment is not None and enrolment.status == "completed":
         enrolment.status, enrolment.completed_on = "active", None
@@ -741,7 +739,9 @@ def close_cohort(cohort: Cohort, *, by) -> list[MemberResult]:
         if result.completes:
             _complete(cohort, result.member, by)
         else:
-            _withdraw_completion(cohort, result.member)
+            _withdraw_completion(cohort, result.member, _(
+                "Lớp %(c)s được đóng lại; người này không còn đạt: %(r)s",
+                c=cohort.name, r=result.reason), by)
     audit.record("cohort.close", actor=by, target=f"cohort {cohort.id}",
                  completed=sum(r.completes for r in results), members=len(results))
     db.session.flush()
@@ -766,7 +766,7 @@ def correct_outcome(member: CohortMember, completed: bool, reason: str, *, by) -
     if completed:
         _complete(cohort, member, by)
     else:
-        _withdraw_completion(cohort, member)
+        _withdraw_completion(cohort, member, _("Điều chỉnh kết quả lớp: %(r)s", r=reason), by)
     member.completed = completed
     member.outcome_reason = None if completed else reason[:300]
     audit.record("cohort.outcome_correct", actor=by, target=f"cohort {cohort.id}",

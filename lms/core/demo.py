@@ -70,6 +70,7 @@ def create_demo() -> list[tuple[str, str, str]]:
     create_demo_enrolments()
     create_demo_cohorts()
     create_assessment_demo()
+    create_certificates_demo()
     return [(role, role, DEMO_PASSWORD) for role in ("admin", "trainer", "viewer", "trainee")]
 
 
@@ -177,3 +178,21 @@ def create_assessment_demo() -> None:
                                       post_score=min(100, pre + rng.randint(2, 4) * 10)))
         db.session.flush()
         return
+
+
+# --- certificates ----------------------------------------------------------------------------
+
+DEMO_ISSUER = {"agency": "Sở Y tế", "parent_agency": "Ủy ban nhân dân tỉnh Quảng Ninh",
+               "place": "Quảng Ninh", "signer_title": "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC",
+               "signer_name": "Nguyễn Văn Phong", "issuer_code": "22"}
+
+
+def create_certificates_demo() -> int:
+    """Set a Quảng Ninh issuer (when none is set) and issue certificates for demo online and
+    cohort completions that have none yet (idempotent); returns how many were issued."""
+    from lms.certificates import services as certificates
+    from lms.core.models import get_setting
+
+    if not get_setting(certificates.ISSUER_KEY):
+        certificates.save_issuer_settings(DEMO_ISSUER)
+    return certificates.issue_missing()

@@ -143,6 +143,25 @@ def test_admin_correction_is_audited_and_moves_the_completion(db, make_cohort, f
     assert done.outcome_reason == "Ký thay, không có mặt"
 
 
+def test_correction_revokes_the_certificate(db, make_cohort, fill, sessions, mark, make_user):
+    """Withdrawing a completion revokes its certificate, which stays verifiable with the
+    reason; the corrected member gets a new certificate."""
+    from lms.certificates.models import Certificate
+
+    cohort, done, missed = _closed(db, make_cohort, fill, sessions, mark)
+    admin = make_user("admin")
+    cert = db.session.scalar(select(Certificate).where(Certificate.person_id == done.person_id))
+    assert cert is not None and cert.status == "valid"
+    services.correct_outcome(done, False, "Ký thay, không có mặt", by=admin)
+    services.correct_outcome(missed, True, "Đã học bù", by=admin)
+    db.session.commit()
+    db.session.refresh(cert)
+    assert cert.status == "revoked" and "Ký thay, không có mặt" in cert.revoked_reason
+    assert cert.completion_id is None
+    assert db.session.scalar(select(Certificate.status).where(
+        Certificate.person_id == missed.person_id)) == "valid"
+
+
 def test_reopen_then_close_again(db, make_cohort, fill, sessions, mark, make_user):
     """An admin reopens (audited); after changed attendance, re-closing withdraws the cohort's
     completion of a member who no longer completes."""

@@ -82,4 +82,57 @@ def export_roster_command(unit_code, output):
     click.echo(f"written {output}")
 
 
-commands = [units_group, roster_group]
+person_group = AppGroup("person", help="Personal data: export and anonymisation.")
+
+
+def _person(staff_id: str):
+    from sqlalchemy import select
+
+    from lms.units.models import Person
+
+    person = db.session.scalar(select(Person).where(Person.staff_id == staff_id))
+    if person is None:
+        raise click.ClickException(f"no roster entry with staff id {staff_id}")
+    return person
+
+
+@person_group.command("export")
+@click.option("--staff-id", required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="JSON file (default: standard output).")
+def export_person_command(staff_id, output):
+    """Everything held about one person, as JSON (audited)."""
+    import json
+
+    from lms.units.privacy import export_person
+
+    text = json.dumps(export_person(_person(staff_id)), ensure_ascii=False, indent=2)
+    db.session.commit()
+    if output:
+        output.write_text(text + "\n", encoding="utf-8")
+        click.echo(f"written {output}")
+    else:
+        click.echo(text)
+
+
+@person_group.command("anonymise")
+@click.option("--staff-id", required=True)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def anonymise_person_command(staff_id, yes):
+    """Anonymise someone who has left the post, keeping all counts (cannot be undone)."""
+    from lms.units.privacy import PrivacyError, anonymise_person
+
+    person = _person(staff_id)
+    if not yes:
+        click.confirm(f"Anonymise {person.full_name} ({staff_id})? This cannot be undone",
+                      abort=True)
+    try:
+        anonymise_person(person)
+    except PrivacyError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"anonymised: now {person.staff_id}")
+
+
+commands = [units_group, roster_group, person_group]

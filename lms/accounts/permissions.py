@@ -82,3 +82,20 @@ def can_view_person(user, person: Person) -> bool:
         return user.person_id == person.id
     return unit_in_scope(user, person.commune)
 
+
+
+# --- reports room ---------------------------------------------------------------------------
+
+REPORT_ROLES = ("admin", "trainer", "viewer")
+
+
+def can_view_reports(user, unit: Unit | None) -> bool:
+    """Admins, trainers and viewers read coverage reports of units within their scope."""
+    if not user.is_authenticated or not user.has_role(*REPORT_ROLES):
+        return False
+    return unit_in_scope(user, unit)
+
+
+def can_import_records(user) -> bool:
+    """Admins import historical training records (people within their scope only)."""
+    return user.is_authenticated and user.has_role("admin")

@@ -17,7 +17,8 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 translations: $(STAMP)
-	@$(VENV)/bin/pybabel compile --use-fuzzy -q -d lms/translations
+	@if ls lms/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+	  $(VENV)/bin/pybabel compile --use-fuzzy --statistics -d lms/translations 2>&1 | tail -n 1; fi
 
 run: $(STAMP) translations
 	$(FLASK) lms init

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from flask import Flask, g, render_template, request, session
+from flask import Flask, g, has_request_context, render_template, request, session
 from flask_babel import get_locale
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -39,7 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
 def _select_locale() -> str:
     from flask import current_app
 
-    lang = request.args.get("lang") or session.get("lang")
+    lang = (request.args.get("lang") or session.get("lang")) if has_request_context() else None
     if lang in current_app.config["LANGUAGES"]:
         return lang
     return current_app.config["BABEL_DEFAULT_LOCALE"]

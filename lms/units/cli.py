@@ -1,5 +1,6 @@
 """`flask lms units …` and `flask lms roster …`: unit loading, roster import and export."""
 
+import sys
 from pathlib import Path
 
 import click
@@ -50,7 +51,7 @@ def import_roster_command(file, dry_run, legacy_codes):
     data = read_input(file)
     try:
         with click.progressbar(length=data.count(b"\n") or 1, label="checking rows",
-                               file=click.get_text_stream("stderr")) as bar:
+                               file=sys.stderr) as bar:
             result = services.import_roster(data, file.name, dry_run=dry_run,
                                             legacy_codes=legacy_codes, progress=bar.update)
     except ImportFailed as exc:

@@ -95,7 +95,7 @@ def check_params(unit: Unit | None, date_from: date, date_to: date, mode: str,
 
 def ratio(trained: int, target: int) -> float | None:
     """trained / target rounded to 4 decimals; None when target is 0."""
-    return round(trained / target, 4) if target else None
+    return round(int(trained) / int(target), 4) if target else None
 
 
 # The per-person table: one row per roster person of U's communes, with
@@ -341,6 +341,11 @@ def trend(unit: Unit | None = None, date_from: date | None = None,
     return points
 
 
+def _as_date(value) -> date | None:
+    """Dates from raw SQL: SQLite returns them as ISO text."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
 _PEOPLE_SQL = """
 SELECT p.id, p.staff_id, p.full_name, p.position, p.gender, p.ethnicity, p.in_target, p.left_on,
        CASE WHEN p.in_target = :true AND (p.left_on IS NULL OR p.left_on > :date_to)
@@ -375,14 +380,11 @@ def commune_people(commune: Unit, date_from: date, date_to: date, mode: str = "c
         position_filter="AND p.position = :position" if params.position else "")
     people = []
     for row in db.session.execute(_bind(sql, params)).mappings():
-        last_on = row["last_on"]
-        if isinstance(last_on, str):  # SQLite returns MAX() of a date column as text
-            last_on = date.fromisoformat(last_on)
         people.append({"staff_id": row["staff_id"], "full_name": row["full_name"],
                        "position": row["position"], "gender": row["gender"] or "unknown",
                        "ethnicity": row["ethnicity"], "in_target": bool(row["tgt"]),
-                       "trained": bool(row["trn"]), "last_completed_on": last_on,
-                       "person_times": int(row["times"] or 0), "left_on": row["left_on"]})
+                       "trained": bool(row["trn"]), "last_completed_on": _as_date(row["last_on"]),
+                       "person_times": int(row["times"] or 0), "left_on": _as_date(row["left_on"])})
     return people
 
 

@@ -140,8 +140,8 @@ def export(fmt: str):
 
 def api_coverage():
     """GET /api/v1/coverage: the coverage document as JSON (login and scope required)."""
-    if not current_user.is_authenticated:
-        abort(401, "login required")
+    if not current_user.is_authenticated:  # the app has no 401 page: answer in JSON here
+        return {"error": 401, "message": "login required"}, 401
     if not current_user.has_role(*REPORT_ROLES):
         abort(403, "forbidden")
     try:

@@ -1,5 +1,6 @@
 """`flask lms report coverage` and `flask lms records import`."""
 
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -22,7 +23,8 @@ def _iso_date(value: str | None, option: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"'{value}' is not a date (YYYY-MM-DD)", param_hint=option)
+        raise click.BadParameter(f"'{value}' is not a date (YYYY-MM-DD)",
+                                 param_hint=option) from None
 
 
 @report_group.command("coverage")
@@ -57,9 +59,9 @@ def coverage_command(unit_code, date_from, date_to, mode, course_slug, fmt, outp
         output.write_bytes(data)
         click.echo(f"written {output}", err=True)
     else:
-        stream = click.get_binary_stream("stdout")
-        stream.write(data)
-        stream.flush()
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
 
 
 @records_group.command("import")

@@ -102,28 +102,21 @@ def ratio(trained: int, target: int) -> float | None:
 #   tgt   1 when in target and still in post at :to
 #   trn   1 when a counting course (optionally the filtered one) was completed in the window
 #   times completions within [from, to] (optionally of the filtered course)
+# (CROSS JOIN makes SQLite start from U's units, as PostgreSQL's planner does by itself.)
 _PERSONS_CTE = """
-pp AS (
+pp AS MATERIALIZED (
   SELECT p.id AS person_id, p.commune_id, p.position, p.gender, p.ethnicity,
          CASE WHEN p.in_target = :true AND (p.left_on IS NULL OR p.left_on > :date_to)
               THEN 1 ELSE 0 END AS tgt,
-         COALESCE(ca.trn, 0) AS trn,
-         COALESCE(ca.times, 0) AS times
-  FROM persons p
-  JOIN units cu ON cu.id = p.commune_id
-  LEFT JOIN (
-    SELECT c.person_id,
-           MAX(CASE WHEN k.counts_toward_target = :true
-                     AND c.completed_on >= :trained_from THEN 1 ELSE 0 END) AS trn,
-           SUM(CASE WHEN c.completed_on >= :date_from THEN 1 ELSE 0 END) AS times
-    FROM completions c
-    JOIN courses k ON k.id = c.course_id
-    JOIN persons cp ON cp.id = c.person_id
-    JOIN units cpu ON cpu.id = cp.commune_id
-    WHERE c.completed_on <= :date_to AND cpu.path LIKE :prefix {course_filter}
-    GROUP BY c.person_id
-  ) ca ON ca.person_id = p.id
-  WHERE cu.path LIKE :prefix {position_filter}
+         MAX(CASE WHEN k.counts_toward_target = :true AND c.completed_on >= :trained_from
+                  THEN 1 ELSE 0 END) AS trn,
+         SUM(CASE WHEN c.completed_on >= :date_from THEN 1 ELSE 0 END) AS times
+  FROM units cu
+  CROSS JOIN persons p
+  LEFT JOIN completions c ON c.person_id = p.id AND c.completed_on <= :date_to {course_filter}
+  LEFT JOIN courses k ON k.id = c.course_id
+  WHERE p.commune_id = cu.id AND substr(cu.path, 1, :plen) = :path {position_filter}
+  GROUP BY p.id, p.commune_id, p.position, p.gender, p.ethnicity, p.in_target, p.left_on
 )"""
 
 _COVERAGE_SQL = """
@@ -137,7 +130,7 @@ cm AS (
   SELECT u.id, u.path, COALESCE(cs.target, 0) AS target, COALESCE(cs.trained, 0) AS trained,
          COALESCE(cs.times, 0) AS times, COALESCE(cs.people, 0) AS people
   FROM units u LEFT JOIN cs ON cs.commune_id = u.id
-  WHERE u.system = :system AND u.kind = 'commune' AND u.path LIKE :prefix
+  WHERE u.system = :system AND u.kind = 'commune' AND substr(u.path, 1, :plen) = :path
 )
 SELECT 'total' AS dim, '' AS k, '' AS name, '' AS kind,
        COALESCE(SUM(target), 0), COALESCE(SUM(trained), 0), COALESCE(SUM(times), 0),
@@ -151,7 +144,7 @@ SELECT 'row', ch.code, ch.name, ch.kind,
        COALESCE(SUM(cm.people), 0), COUNT(cm.id),
        COALESCE(SUM(CASE WHEN cm.people > 0 THEN 1 ELSE 0 END), 0),
        COALESCE(SUM(CASE WHEN cm.target > 0 AND cm.trained = cm.target THEN 1 ELSE 0 END), 0)
-FROM units ch LEFT JOIN cm ON cm.path LIKE ch.path || '%'
+FROM units ch LEFT JOIN cm ON substr(cm.path, 1, length(ch.path)) = ch.path
 WHERE ch.parent_id = :unit_id AND ch.system = :system
 GROUP BY ch.id, ch.code, ch.name, ch.kind
 UNION ALL
@@ -184,7 +177,8 @@ def _bind(stmt, params: Params, **extra):
     """Bind the common parameters with their SQL types (dates as dates on SQLite too)."""
     trained_from = params.date_from if params.mode == "period" else date.min.replace(year=1)
     values = {"date_from": params.date_from, "date_to": params.date_to,
-              "trained_from": trained_from, "prefix": params.unit.path + "%",
+              "trained_from": trained_from, "path": params.unit.path,
+              "plen": len(params.unit.path),
               "true": True, "system": CURRENT, "unit_id": params.unit.id}
     if params.course:
         values["course_id"] = params.course.id
@@ -282,7 +276,7 @@ pp AS (
     WHERE k.counts_toward_target = :true {course_filter}
     GROUP BY c.person_id
   ) fc ON fc.person_id = p.id
-  WHERE cu.path LIKE :prefix {position_filter}
+  WHERE substr(cu.path, 1, :plen) = :path {position_filter}
 ),
 tg AS (
   SELECT q.n,
@@ -298,7 +292,7 @@ tm AS (
   JOIN completions c ON c.completed_on >= q.qs AND c.completed_on <= q.qe
   JOIN persons p ON p.id = c.person_id
   JOIN units cu ON cu.id = p.commune_id
-  WHERE cu.path LIKE :prefix {course_filter} {position_filter}
+  WHERE substr(cu.path, 1, :plen) = :path {course_filter} {position_filter}
   GROUP BY q.n
 )
 SELECT q.n, COALESCE(tg.target, 0), COALESCE(tg.trained, 0), COALESCE(tm.times, 0)

@@ -99,24 +99,28 @@ def ratio(trained: int, target: int) -> float | None:
 
 
 # The per-person table: one row per roster person of U's communes, with
-#   tgt   1 when in target and still in post at :to
+#   tgt   1 when in target and still in post at :date_to
 #   trn   1 when a counting course (optionally the filtered one) was completed in the window
 #   times completions within [from, to] (optionally of the filtered course)
-# (CROSS JOIN makes SQLite start from U's units, as PostgreSQL's planner does by itself.)
+# The completion look-ups are index probes on (person_id, course_id, completed_on), so the cost
+# grows linearly with the number of people; CROSS JOIN makes SQLite start from U's communes.
 _PERSONS_CTE = """
 pp AS MATERIALIZED (
   SELECT p.id AS person_id, p.commune_id, p.position, p.gender, p.ethnicity,
          CASE WHEN p.in_target = :true AND (p.left_on IS NULL OR p.left_on > :date_to)
               THEN 1 ELSE 0 END AS tgt,
-         MAX(CASE WHEN k.counts_toward_target = :true AND c.completed_on >= :trained_from
-                  THEN 1 ELSE 0 END) AS trn,
-         SUM(CASE WHEN c.completed_on >= :date_from THEN 1 ELSE 0 END) AS times
+         CASE WHEN EXISTS (
+                SELECT 1 FROM completions c JOIN courses k ON k.id = c.course_id
+                WHERE c.person_id = p.id AND k.counts_toward_target = :true
+                  AND c.completed_on >= :trained_from AND c.completed_on <= :date_to
+                  {course_filter})
+              THEN 1 ELSE 0 END AS trn,
+         (SELECT COUNT(*) FROM completions c
+          WHERE c.person_id = p.id AND c.completed_on >= :date_from
+            AND c.completed_on <= :date_to {course_filter}) AS times
   FROM units cu
   CROSS JOIN persons p
-  LEFT JOIN completions c ON c.person_id = p.id AND c.completed_on <= :date_to {course_filter}
-  LEFT JOIN courses k ON k.id = c.course_id
   WHERE p.commune_id = cu.id AND substr(cu.path, 1, :plen) = :path {position_filter}
-  GROUP BY p.id, p.commune_id, p.position, p.gender, p.ethnicity, p.in_target, p.left_on
 )"""
 
 _COVERAGE_SQL = """

@@ -26,7 +26,7 @@ from lms.courses.models import Course
 from lms.extensions import db
 from lms.units.models import CURRENT, Unit
 from lms.units.positions import POSITIONS
-from lms.units.services import ROOT_CODE
+from lms.units.services import ROOT_CODE, lookup_unit
 
 MODES = ("cumulative", "period")
 GENDERS = ("male", "female", "other", "unknown")
@@ -55,10 +55,10 @@ def root_unit() -> Unit | None:
 
 
 def find_unit(code: str | None) -> Unit | None:
-    """A current unit by exact code (the country for an empty code)."""
+    """A current unit by code, with or without zero-padding (the country for an empty code)."""
     if not code:
         return root_unit()
-    return db.session.scalar(select(Unit).where(Unit.system == CURRENT, Unit.code == code))
+    return lookup_unit(code)
 
 
 def find_course(slug: str | None) -> Course | None:
@@ -102,11 +102,12 @@ def ratio(trained: int, target: int) -> float | None:
 #   tgt   1 when in target and still in post at :date_to
 #   trn   1 when a counting course (optionally the filtered one) was completed in the window
 #   times completions within [from, to] (optionally of the filtered course)
-# Two equivalent forms, each the fastest on its engine: PostgreSQL hash-joins and groups;
-# SQLite probes the (person_id, course_id, completed_on) index per person, starting from U's
-# communes (CROSS JOIN fixes SQLite's join order), which stays linear in the number of people.
-_PERSONS_CTE = {"postgresql": """
-pp AS MATERIALIZED (
+# Two equivalent forms, each the fastest on its engine. PostgreSQL joins and groups by person,
+# then aggregates by commune, position and gender in one pass (GROUPING SETS). SQLite (no
+# grouping sets) probes the (person_id, course_id, completed_on) index per person, starting from
+# U's communes (CROSS JOIN fixes SQLite's join order), materialises the table once and groups it
+# three times. Either way the cost grows with the number of people, not of units.
+_PERSONS_PG = """
   SELECT p.id AS person_id, p.commune_id, p.position, p.gender, p.ethnicity,
          CASE WHEN p.in_target = :true AND (p.left_on IS NULL OR p.left_on > :date_to)
               THEN 1 ELSE 0 END AS tgt,
@@ -118,9 +119,10 @@ pp AS MATERIALIZED (
   LEFT JOIN completions c ON c.person_id = p.id AND c.completed_on <= :date_to {course_filter}
   LEFT JOIN courses k ON k.id = c.course_id
   WHERE cu.path LIKE :prefix {position_filter}
-  GROUP BY p.id, p.commune_id, p.position, p.gender, p.ethnicity, p.in_target, p.left_on
-)""", "default": """
-pp AS MATERIALIZED (
+  GROUP BY p.id
+"""
+
+_PERSONS_SQLITE = """
   SELECT p.id AS person_id, p.commune_id, p.position, p.gender, p.ethnicity,
          CASE WHEN p.in_target = :true AND (p.left_on IS NULL OR p.left_on > :date_to)
               THEN 1 ELSE 0 END AS tgt,
@@ -136,20 +138,59 @@ pp AS MATERIALIZED (
   FROM units cu
   CROSS JOIN persons p
   WHERE p.commune_id = cu.id AND cu.path LIKE :prefix {position_filter}
-)"""}
+"""
 
-_COVERAGE_SQL = """
-WITH {persons},
-cs AS (
-  SELECT commune_id, SUM(tgt) AS target, SUM(tgt * trn) AS trained, SUM(times) AS times,
+# Per-commune, per-position, per-gender (and per-ethnicity) sums, as rows of `agg`
+# (dim, k, target, trained, times, people), dim being 'c' for communes.
+_AGG_PG = """
+agg AS MATERIALIZED (
+  SELECT CASE WHEN GROUPING(pp.commune_id) = 0 THEN 'c'
+              WHEN GROUPING(pp.position) = 0 THEN 'position'
+              WHEN GROUPING(COALESCE(pp.gender, 'unknown')) = 0 THEN 'gender'
+              ELSE 'ethnicity' END AS dim,
+         CASE WHEN GROUPING(pp.commune_id) = 0 THEN CAST(pp.commune_id AS VARCHAR)
+              WHEN GROUPING(pp.position) = 0 THEN pp.position
+              WHEN GROUPING(COALESCE(pp.gender, 'unknown')) = 0
+                   THEN COALESCE(pp.gender, 'unknown')
+              ELSE {ethnicity_key} END AS k,
+         SUM(tgt) AS target, SUM(tgt * trn) AS trained, SUM(times) AS times,
+         SUM(CASE WHEN times > 0 THEN 1 ELSE 0 END) AS people
+  FROM ({persons}) pp
+  GROUP BY GROUPING SETS ((pp.commune_id), (pp.position), (COALESCE(pp.gender, 'unknown'))
+                          {ethnicity_set})
+)"""
+
+_AGG_SQLITE = """
+pp AS MATERIALIZED ({persons}),
+agg AS (
+  SELECT 'c' AS dim, CAST(commune_id AS VARCHAR) AS k, SUM(tgt) AS target,
+         SUM(tgt * trn) AS trained, SUM(times) AS times,
          SUM(CASE WHEN times > 0 THEN 1 ELSE 0 END) AS people
   FROM pp GROUP BY commune_id
-),
+  UNION ALL
+  SELECT 'position', position, SUM(tgt), SUM(tgt * trn), SUM(times),
+         SUM(CASE WHEN times > 0 THEN 1 ELSE 0 END)
+  FROM pp GROUP BY position
+  UNION ALL
+  SELECT 'gender', COALESCE(gender, 'unknown'), SUM(tgt), SUM(tgt * trn), SUM(times),
+         SUM(CASE WHEN times > 0 THEN 1 ELSE 0 END)
+  FROM pp GROUP BY COALESCE(gender, 'unknown')
+  {ethnicity_union}
+)"""
+
+_ETHNICITY_SQLITE = """
+  UNION ALL
+  SELECT 'ethnicity', COALESCE(ethnicity, ''), SUM(tgt), SUM(tgt * trn), SUM(times),
+         SUM(CASE WHEN times > 0 THEN 1 ELSE 0 END)
+  FROM pp GROUP BY COALESCE(ethnicity, '')"""
+
+_COVERAGE_SQL = """
+WITH {agg},
 cm AS (
-  SELECT u.id, substr(u.path, 1, :plen + {position}(substr(u.path, :plen + 1), '/')) AS child,
+  SELECT u.id, substr(u.path, 1, :plen + {strpos}(substr(u.path, :plen + 1), '/')) AS child,
          COALESCE(cs.target, 0) AS target, COALESCE(cs.trained, 0) AS trained,
          COALESCE(cs.times, 0) AS times, COALESCE(cs.people, 0) AS people
-  FROM units u LEFT JOIN cs ON cs.commune_id = u.id
+  FROM units u LEFT JOIN agg cs ON cs.dim = 'c' AND cs.k = CAST(u.id AS VARCHAR)
   WHERE u.system = :system AND u.kind = 'commune' AND u.path LIKE :prefix
 )
 SELECT 'total' AS dim, '' AS k, '' AS name, '' AS kind,
@@ -168,34 +209,32 @@ FROM units ch LEFT JOIN cm ON cm.child = ch.path
 WHERE ch.parent_id = :unit_id AND ch.system = :system
 GROUP BY ch.id, ch.code, ch.name, ch.kind
 UNION ALL
-SELECT 'position', position, '', '', SUM(tgt), SUM(tgt * trn), SUM(times),
-       SUM(CASE WHEN times > 0 THEN 1 ELSE 0 END), 0, 0, 0
-FROM pp GROUP BY position
-UNION ALL
-SELECT 'gender', COALESCE(gender, 'unknown'), '', '', SUM(tgt), SUM(tgt * trn), SUM(times),
-       SUM(CASE WHEN times > 0 THEN 1 ELSE 0 END), 0, 0, 0
-FROM pp GROUP BY COALESCE(gender, 'unknown')
-{ethnicity}
+SELECT dim, k, '', '', target, trained, times, people, 0, 0, 0
+FROM agg WHERE dim <> 'c'
 ORDER BY 1, 2
 """
 
-_ETHNICITY_SQL = """
-UNION ALL
-SELECT 'ethnicity', COALESCE(ethnicity, ''), '', '', SUM(tgt), SUM(tgt * trn), SUM(times),
-       SUM(CASE WHEN times > 0 THEN 1 ELSE 0 END), 0, 0, 0
-FROM pp GROUP BY COALESCE(ethnicity, '')
-"""
+
+def _filters(params: Params) -> dict:
+    return {"course_filter": "AND c.course_id = :course_id" if params.course else "",
+            "position_filter": "AND p.position = :position" if params.position else ""}
+
+
+def _coverage_sql(params: Params, with_ethnicity: bool) -> str:
+    """The report statement for the session's engine."""
+    if _dialect() == "postgresql":
+        ethnicity = "COALESCE(pp.ethnicity, '')"
+        agg = _AGG_PG.format(persons=_PERSONS_PG.format(**_filters(params)),
+                             ethnicity_set=f", ({ethnicity})" if with_ethnicity else "",
+                             ethnicity_key=ethnicity if with_ethnicity else "''")
+        return _COVERAGE_SQL.format(agg=agg, strpos="strpos")
+    agg = _AGG_SQLITE.format(persons=_PERSONS_SQLITE.format(**_filters(params)),
+                             ethnicity_union=_ETHNICITY_SQLITE if with_ethnicity else "")
+    return _COVERAGE_SQL.format(agg=agg, strpos="instr")
 
 
 def _dialect() -> str:
     return db.session.get_bind().dialect.name
-
-
-def _persons_cte(params: Params) -> str:
-    template = _PERSONS_CTE.get(_dialect(), _PERSONS_CTE["default"])
-    return template.format(
-        course_filter="AND c.course_id = :course_id" if params.course else "",
-        position_filter="AND p.position = :position" if params.position else "")
 
 
 def _bind(stmt, params: Params, **extra):
@@ -240,10 +279,7 @@ def coverage(unit: Unit | None = None, date_from: date | None = None,
     date_to = date_to or today()
     date_from = date_from or date(date_to.year, 1, 1)
     params = check_params(unit, date_from, date_to, mode, course, position)
-    sql = _COVERAGE_SQL.format(persons=_persons_cte(params),
-                               position="strpos" if _dialect() == "postgresql" else "instr",
-                               ethnicity=_ETHNICITY_SQL if with_ethnicity else "")
-    result = db.session.execute(_bind(sql, params)).all()
+    result = db.session.execute(_bind(_coverage_sql(params, with_ethnicity), params)).all()
 
     totals, rows, positions, genders, ethnicities = {}, [], {}, {}, []
     for dim, key, name, kind, target, trained, times, people, n, reached, at_target in result:

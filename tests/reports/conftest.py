@@ -44,7 +44,8 @@ def world(db, units, make_person, make_course):
     def done(key, course, on):
         record_completion(people[key], course, on, "import")
 
-    person("a1", a, position="truong_thon", gender="female", full_name="Nguyễn Thị Hường")
+    person("a1", a, position="truong_thon", gender="female", full_name="Nguyễn Thị Hường",
+           ethnicity="Tày")
     done("a1", basic, date(2025, 3, 1))
     done("a1", basic, date(2025, 6, 1))             # trained twice: 1 trained, 2 person-times
     person("a2", a, left_on=date(2025, 6, 30))       # left before `to`

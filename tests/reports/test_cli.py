@@ -62,3 +62,12 @@ def test_bad_input_exits_non_zero(world, runner):
         assert result.exit_code != 0 and message in result.output, (extra, result.output)
     result = runner.invoke(args=["lms", "report", "coverage", "--format", "doc"])
     assert result.exit_code == 2
+
+
+def test_unpadded_commune_code(world, runner):
+    """--unit 6652 means commune 06652, whose rows are empty."""
+    result = runner.invoke(args=["lms", "report", "coverage", "--unit", "6652", *PERIOD,
+                                 "--format", "json"])
+    doc = json.loads(result.stdout)
+    assert doc["unit"]["code"] == "06652" and doc["rows"] == []
+    assert doc["totals"]["units_total"] == 1

@@ -120,3 +120,13 @@ def test_bad_parameters():
         services.check_params(object(), TO, FROM, "cumulative")
     with pytest.raises(services.ReportError):
         services.check_params(object(), FROM, TO, "weekly")
+
+
+def test_by_ethnicity_only_on_request(world, units):
+    """by_ethnicity is added on request (not part of the API document)."""
+    province = units("22", "province")
+    assert "by_ethnicity" not in services.coverage(province, FROM, TO)
+    doc = services.coverage(province, FROM, TO, with_ethnicity=True)
+    assert doc["by_ethnicity"] == [
+        {"ethnicity": None, "target": 7, "trained": 5, "coverage": 0.7143},
+        {"ethnicity": "Tày", "target": 1, "trained": 1, "coverage": 1.0}]

@@ -73,7 +73,7 @@ def generate(url: str, scale: float, seed: int = 2025, quiet: bool = False) -> d
     from lms.core.text import fold
     from lms.courses.models import Completion, Course, Enrolment
     from lms.extensions import db
-    from lms.units.models import Person, Unit
+    from lms.units.models import Person
     from lms.units.services import load_current_units
 
     ensure_database(url)

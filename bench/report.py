@@ -8,9 +8,10 @@ has its own database), the data set is generated unless it already holds the exp
 counts; then the country report and a province report (Hà Nội, the most communes) are timed
 through the service and through the JSON endpoint (test client, logged in as an admin), and one
 bare SQL aggregate computing the same head-line figures over the same tables is timed in the
-same run. Each timing is the median of --repeat runs after one warm-up. Ratios printed and
-written to bench/results/report.json: service/bare (≤ 1.5), endpoint/bare (≤ 2), full/half
-(≤ 2.2, the service time at scale 1.0 over 0.5).
+same run. Calls are interleaved round by round (after one warm-up round) so that load swings on
+a shared machine hit them alike; timings and ratios are medians over --repeat rounds. Ratios are
+printed and written to bench/results/report.json: service/bare (≤ 1.5), endpoint/bare (≤ 2),
+full/half (≤ 2.2, the service time at scale 1.0 over 0.5).
 """
 
 import argparse
@@ -70,65 +71,96 @@ def _has_data(url: str, scale: float) -> bool:
     return people == int(PEOPLE * scale) and done == int(COMPLETIONS * scale)
 
 
-def _median(fn, repeat: int) -> float:
-    fn()  # warm-up: caches, plans, page cache
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+def _timed(fn) -> float:
+    started = time.perf_counter()
+    fn()
+    return time.perf_counter() - started
 
 
-def measure(url: str, repeat: int) -> dict:
-    """Time service, endpoint and bare query for the country and one province."""
-    from lms.accounts.services import create_user
+def _bare(unit):
+    return text(BARE_SQL).bindparams(bindparam("from", FROM, type_=Date),
+                                     bindparam("to", TO, type_=Date),
+                                     bindparam("prefix", unit.path + "%"),
+                                     bindparam("true", True))
+
+
+def _round(client, code: str | None, check: bool) -> dict:
+    """One bare query, one service call and one endpoint call for a unit (in app context)."""
     from lms.extensions import db
     from lms.reports import services
 
-    app = make_app(url)
-    figures = {}
-    with app.app_context():
-        if db.session.scalar(text("SELECT COUNT(*) FROM users WHERE username = 'bench'")) == 0:
-            create_user("bench", "admin", "bench-password-123")
-            db.session.commit()
-        client = app.test_client()
-        client.post("/accounts/login", data={"username": "bench",
-                                             "password": "bench-password-123"})
-        for label, code in (("country", None), ("province", PROVINCE)):
-            unit = services.find_unit(code)
-            bare = text(BARE_SQL).bindparams(bindparam("from", FROM, type_=Date),
-                                             bindparam("to", TO, type_=Date),
-                                             bindparam("prefix", unit.path + "%"),
-                                             bindparam("true", True))
-            query = {"from": FROM.isoformat(), "to": TO.isoformat()} | (
-                {"unit": code} if code else {})
+    unit = services.find_unit(code)
+    bare = _bare(unit)
+    query = {"from": FROM.isoformat(), "to": TO.isoformat()} | ({"unit": code} if code else {})
+    times = {"bare": _timed(lambda: db.session.execute(bare).one())}
+    doc = {}
+    times["service"] = _timed(lambda: doc.update(services.coverage(unit, FROM, TO)))
 
-            def call_endpoint(query=query):
-                response = client.get("/api/v1/coverage", query_string=query)
-                assert response.status_code == 200, response.status_code
+    def endpoint():
+        response = client.get("/api/v1/coverage", query_string=query)
+        assert response.status_code == 200, response.status_code
 
-            def call_bare(bare=bare):
-                db.session.execute(bare).one()
+    times["endpoint"] = _timed(endpoint)
+    if check:  # the bare query and the service agree on the head-line figures
+        got, t = tuple(db.session.execute(bare).one()), doc["totals"]
+        assert got == (t["target"], t["trained"], t["person_times"], t["people"]), (got, t)
+    times["rows"] = len(doc["rows"])
+    db.session.rollback()
+    return times
 
-            def call_service(unit=unit):
-                services.coverage(unit, FROM, TO)
 
-            row = {"bare": _median(call_bare, repeat),
-                   "service": _median(call_service, repeat),
-                   "endpoint": _median(call_endpoint, repeat)}
-            doc = services.coverage(unit, FROM, TO)
-            check = db.session.execute(bare).one()
-            t = doc["totals"]
-            assert tuple(check) == (t["target"], t["trained"], t["person_times"],
-                                    t["people"]), (tuple(check), t)
-            row["service/bare"] = row["service"] / row["bare"]
-            row["endpoint/bare"] = row["endpoint"] / row["bare"]
-            row["rows"] = len(doc["rows"])
-            figures[label] = row
-            db.session.rollback()
-        db.session.remove()
-        db.engine.dispose()
+def measure(urls: dict[float, str], repeat: int) -> dict:
+    """Time bare query, service and endpoint for the country and a province at every scale.
+
+    Every round runs each call once, scale after scale, so a load swing on the shared machine
+    hits all of them alike; ratios are medians of the per-round ratios.
+    """
+    from lms.accounts.services import create_user
+    from lms.extensions import db
+
+    apps, clients = {}, {}
+    for scale, url in urls.items():
+        apps[scale] = make_app(url)
+        with apps[scale].app_context():
+            if not db.session.scalar(text("SELECT COUNT(*) FROM users "
+                                          "WHERE username = 'bench'")):
+                create_user("bench", "admin", "bench-password-123")
+                db.session.commit()
+        clients[scale] = apps[scale].test_client()
+        response = clients[scale].post("/accounts/login", data={
+            "username": "bench", "password": "bench-password-123"})
+        assert response.status_code == 302, response.status_code
+    units = (("country", None), ("province", PROVINCE))
+    samples = {(scale, label): {"bare": [], "service": [], "endpoint": []}
+               for scale in urls for label, _code in units}
+    rows = {}
+    for round_ in range(repeat + 1):  # round 0 warms caches and plans, and checks figures
+        for scale in urls:
+            with apps[scale].app_context():
+                for label, code in units:
+                    times = _round(clients[scale], code, check=round_ == 0)
+                    rows[(scale, label)] = times.pop("rows")
+                    if round_:
+                        for kind, value in times.items():
+                            samples[(scale, label)][kind].append(value)
+    figures: dict = {scale: {} for scale in urls}
+    for (scale, label), times in samples.items():
+        row = {kind: statistics.median(values) for kind, values in times.items()}
+        row["service/bare"] = statistics.median(
+            s / b for s, b in zip(times["service"], times["bare"], strict=True))
+        row["endpoint/bare"] = statistics.median(
+            e / b for e, b in zip(times["endpoint"], times["bare"], strict=True))
+        row["rows"] = rows[(scale, label)]
+        figures[scale][label] = row
+    if 0.5 in urls and 1.0 in urls:
+        for label in ("country", "province"):
+            full, half = samples[(1.0, label)]["service"], samples[(0.5, label)]["service"]
+            figures.setdefault("full/half", {})[label] = statistics.median(
+                f / h for f, h in zip(full, half, strict=True))
+    for app in apps.values():
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
     return figures
 
 
@@ -146,26 +178,25 @@ def main() -> None:
     results = {"from": FROM.isoformat(), "to": TO.isoformat(), "limits": LIMITS, "runs": []}
     ok = True
     for url in urls:
-        per_scale = {}
-        for scale in scales:
-            target = scaled_url(url, scale)
+        targets = {scale: scaled_url(url, scale) for scale in scales}
+        for scale, target in targets.items():
             if args.regenerate or not _has_data(target, scale):
                 generate(target, scale)
-            per_scale[scale] = measure(target, args.repeat)
-            for label, row in per_scale[scale].items():
-                print(f"{target:<60} x{scale:<4} {label:<8} bare {row['bare']*1000:8.1f} ms"
-                      f"  service {row['service']*1000:8.1f} ms ({row['service/bare']:.2f}x)"
-                      f"  endpoint {row['endpoint']*1000:8.1f} ms ({row['endpoint/bare']:.2f}x)")
+        figures = measure(targets, args.repeat)
+        for scale in scales:
+            for label, row in figures[scale].items():
+                print(f"{targets[scale]:<62} x{scale:<4} {label:<8} "
+                      f"bare {row['bare']*1000:8.1f} ms  service {row['service']*1000:8.1f} ms "
+                      f"({row['service/bare']:.2f}x)  endpoint {row['endpoint']*1000:8.1f} ms "
+                      f"({row['endpoint/bare']:.2f}x)")
                 ok &= row["service/bare"] <= LIMITS["service/bare"]
                 ok &= row["endpoint/bare"] <= LIMITS["endpoint/bare"]
         run = {"db": url.split("://")[0].split("+")[0], "url": url,
-               "scales": {str(s): v for s, v in per_scale.items()}}
-        if 0.5 in per_scale and 1.0 in per_scale:
-            run["full/half"] = {label: per_scale[1.0][label]["service"]
-                                / per_scale[0.5][label]["service"]
-                                for label in per_scale[1.0]}
-            for label, value in run["full/half"].items():
-                print(f"{url:<60} full/half {label:<8} {value:.2f}x")
+               "scales": {str(s): figures[s] for s in scales}}
+        if "full/half" in figures:
+            run["full/half"] = figures["full/half"]
+            for label, value in figures["full/half"].items():
+                print(f"{url:<62} full/half {label:<8} {value:.2f}x")
                 ok &= value <= LIMITS["full/half"]
         results["runs"].append(run)
     results["within_limits"] = bool(ok)

@@ -19,8 +19,14 @@ def _sample_url(rule: Rule) -> str:
     """Fill every URL argument with a plausible value."""
     values = {}
     for arg in rule.arguments:
-        converter = rule._converters[arg].__class__.__name__
-        values[arg] = 1 if converter in ("IntegerConverter", "NumberConverter") else "x"
+        converter = rule._converters[arg]
+        name = converter.__class__.__name__
+        if name in ("IntegerConverter", "NumberConverter"):
+            values[arg] = 1
+        elif name == "AnyConverter":
+            values[arg] = sorted(converter.items)[0]
+        else:
+            values[arg] = "x"
     url = rule.build(values, append_unknown=False)[1]
     return url
 

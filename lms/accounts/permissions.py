@@ -234,3 +234,18 @@ def can_print_cohort_certificates(user, cohort) -> bool:
 def can_edit_issuer(user) -> bool:
     """The issuer settings are national: only an admin without a unit limit edits them."""
     return user.is_authenticated and user.has_role("admin") and scope_unit(user) is None
+# --- reports room ---------------------------------------------------------------------------
+
+REPORT_ROLES = ("admin", "trainer", "viewer")
+
+
+def can_view_reports(user, unit: Unit | None) -> bool:
+    """Admins, trainers and viewers read coverage reports of units within their scope."""
+    if not user.is_authenticated or not user.has_role(*REPORT_ROLES):
+        return False
+    return unit_in_scope(user, unit)
+
+
+def can_import_records(user) -> bool:
+    """Admins import historical training records (people within their scope only)."""
+    return user.is_authenticated and user.has_role("admin")

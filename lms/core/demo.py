@@ -71,6 +71,7 @@ def create_demo() -> list[tuple[str, str, str]]:
     create_demo_cohorts()
     create_assessment_demo()
     create_certificates_demo()
+    create_demo_records()
     return [(role, role, DEMO_PASSWORD) for role in ("admin", "trainer", "viewer", "trainee")]
 
 
@@ -196,3 +197,48 @@ def create_certificates_demo() -> int:
     if not get_setting(certificates.ISSUER_KEY):
         certificates.save_issuer_settings(DEMO_ISSUER)
     return certificates.issue_missing()
+
+
+# --- reports room: historical training records ------------------------------------------------
+
+def demo_records_csv() -> bytes | None:
+    """Historical completions for the demo roster, in the records import format: a third of
+    Quảng Ninh's communes fully trained, a third about half, a third not at all. Dates are fixed
+    (those still in the future are left out), so re-running adds nothing twice. None when no
+    loaded course counts toward the target."""
+    from datetime import date, timedelta
+
+    from lms.core.timeutil import today
+    from lms.courses.models import Course
+
+    courses = db.session.scalars(select(Course.slug).where(
+        Course.counts_toward_target.is_(True), Course.active.is_(True)).order_by(Course.id)).all()
+    if not courses:
+        return None
+    province = units.lookup_unit(PROVINCE_CODE, "province")
+    communes = db.session.scalars(select(Unit.id).where(
+        Unit.system == CURRENT, Unit.parent_id == province.id).order_by(Unit.code)).all()
+    rng = random.Random(7)  # fixed seed: the same records every run
+    first, latest = date(2025, 1, 6), today()
+    rows = []
+    for index, commune_id in enumerate(communes):
+        share = (1.0, 0.5, 0.0)[index % 3]
+        staff = db.session.scalars(select(Person.staff_id).where(
+            Person.commune_id == commune_id).order_by(Person.staff_id)).all()
+        for number, staff_id in enumerate(staff):
+            if number >= round(len(staff) * share):
+                break
+            on = first + timedelta(days=rng.randrange(540))
+            course = courses[rng.randrange(len(courses))]
+            if on <= latest:
+                rows.append([staff_id, course, on.isoformat(), "Dữ liệu minh họa"])
+    return write_csv(["ma_nhan_su", "ma_khoa_hoc", "ngay_hoan_thanh", "ghi_chu"], rows)
+
+
+def create_demo_records() -> None:
+    """Import the demo's historical completions (idempotent; skipped without courses)."""
+    from lms.reports.records import import_records
+
+    data = demo_records_csv()
+    if data is not None:
+        import_records(data, "demo-records.csv")

@@ -1,3 +1,191 @@
-"""Routes of the reports room: thin views over services."""
+"""Coverage pages, exports, the JSON API and the records upload: thin views over services."""
 
-from lms.reports import bp  # noqa: F401
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import select
+
+from lms.accounts.permissions import (
+    REPORT_ROLES,
+    can_import_records,
+    can_view_reports,
+    role_required,
+    scope_unit,
+)
+from lms.core.tabular import ImportFailed
+from lms.core.timeutil import today
+from lms.courses.models import Course
+from lms.extensions import csrf, db
+from lms.reports import bp, charts, exports, records, services
+from lms.reports.forms import RecordsImportForm
+from lms.units.positions import GENDERS, POSITIONS, gender_label, position_label
+
+ROW_SORTS = ("code", "name", "target", "trained", "coverage", "person_times", "people")
+PEOPLE_SORTS = ("full_name", "staff_id", "position", "in_target", "trained",
+                "last_completed_on", "person_times")
+
+
+class BadRequest(ValueError):
+    """A query argument that cannot be used."""
+
+
+def _date_arg(name: str) -> date | None:
+    value = (request.args.get(name) or "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise BadRequest(_("ngày '%(v)s' không hợp lệ (yyyy-mm-dd)", v=value)) from None
+
+
+def _params(strict: bool):
+    """Unit, dates, mode, course and position from the query string, checked against scope.
+
+    :param strict: the API refuses a unit outside the scope (403); the pages show the
+        viewer's own unit instead when an enclosing unit (e.g. the country) is asked for
+    """
+    code = (request.args.get("unit") or "").strip()
+    scope = scope_unit(current_user)
+    unit = services.find_unit(code) if code else (scope or services.root_unit())
+    if unit is None:
+        abort(404)
+    if not can_view_reports(current_user, unit):
+        if not strict and scope is not None and scope.path.startswith(unit.path):
+            unit = scope
+        else:
+            abort(403)
+    date_to = _date_arg("to") or today()
+    date_from = _date_arg("from") or date(date_to.year, 1, 1)
+    mode = request.args.get("mode") or "cumulative"
+    slug = (request.args.get("course") or "").strip()
+    course = services.find_course(slug)
+    if slug and course is None:
+        raise BadRequest(_("không có khóa học mã '%(c)s'", c=slug))
+    position = (request.args.get("position") or "").strip() or None
+    services.check_params(unit, date_from, date_to, mode, course, position)
+    return unit, date_from, date_to, mode, course, position
+
+
+def _sorted(items: list[dict], allowed: tuple, default: str) -> tuple[list[dict], str, str]:
+    """Order table rows by the `sort`/`dir` query arguments (None values last)."""
+    key = request.args.get("sort") if request.args.get("sort") in allowed else default
+    desc = request.args.get("dir") == "desc"
+    present = [i for i in items if i.get(key) is not None]
+    missing = [i for i in items if i.get(key) is None]
+    present.sort(key=lambda i: i[key], reverse=desc)
+    return present + missing, key, "desc" if desc else "asc"
+
+
+def _crumbs(unit) -> list:
+    """The unit's ancestors the viewer may open, from the top down."""
+    chain, node = [], unit.parent
+    while node is not None:
+        if can_view_reports(current_user, node):
+            chain.append(node)
+        node = node.parent
+    return list(reversed(chain))
+
+
+@bp.route("/coverage")
+@role_required(*REPORT_ROLES)
+def coverage():
+    """Coverage of a unit: totals, units one level below (or a commune's people), breakdowns,
+    quarterly trend and charts."""
+    try:
+        unit, date_from, date_to, mode, course, position = _params(strict=False)
+    except (BadRequest, services.ReportError) as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("reports.coverage", unit=request.args.get("unit") or None))
+    doc = services.coverage(unit, date_from, date_to, mode, course, position,
+                            with_ethnicity=True)
+    points = services.trend(unit, date_from, date_to, course, position)
+    people, rows, chart_svg = None, doc["rows"], None
+    if unit.kind == "commune":
+        people, sort, direction = _sorted(
+            services.commune_people(unit, date_from, date_to, mode, course, position),
+            PEOPLE_SORTS, "full_name")
+    else:
+        rows, sort, direction = _sorted(doc["rows"], ROW_SORTS, "code")
+        if rows:
+            # charts.py escapes every text it writes into the SVG
+            chart_svg = Markup(charts.coverage_svg(  # noqa: S704
+                charts.coverage_chart(rows, *exports.chart_texts(doc))))
+    trend_svg = Markup(charts.trend_svg(charts.trend_chart(  # noqa: S704
+        points, *exports.trend_texts(doc, points))))
+    courses = db.session.scalars(select(Course).order_by(Course.title)).all()
+    filters = {"unit": unit.code, "from": date_from.isoformat(), "to": date_to.isoformat(),
+               "mode": mode, "course": course.slug if course else "",
+               "position": position or ""}
+    return render_template(
+        "reports/coverage.html", unit=unit, doc=doc, rows=rows, people=people, points=points,
+        chart_svg=chart_svg, trend_svg=trend_svg, sort=sort, direction=direction,
+        filters=filters, courses=courses, positions=POSITIONS, genders=GENDERS,
+        position_label=position_label, gender_label=gender_label, crumbs=_crumbs(unit),
+        definitions=services.definitions(), date_from=date_from, date_to=date_to)
+
+
+@bp.route("/coverage.<any(csv, xlsx, pdf):fmt>")
+@role_required(*REPORT_ROLES)
+def export(fmt: str):
+    """The report as CSV, XLSX or PDF; a commune's names are audited."""
+    try:
+        unit, date_from, date_to, mode, course, position = _params(strict=False)
+    except (BadRequest, services.ReportError) as exc:
+        abort(400, str(exc))
+    data, name = exports.build(fmt, unit, date_from, date_to, mode, course, position,
+                               by=current_user)
+    db.session.commit()
+    return data, 200, {"Content-Type": exports.MIME[fmt],
+                       "Content-Disposition": f"attachment; filename={name}",
+                       "Cache-Control": "no-store"}
+
+
+def api_coverage():
+    """GET /api/v1/coverage: the coverage document as JSON (login and scope required)."""
+    if not current_user.is_authenticated:  # the app has no 401 page: answer in JSON here
+        return {"error": 401, "message": "login required"}, 401
+    if not current_user.has_role(*REPORT_ROLES):
+        abort(403, "forbidden")
+    try:
+        unit, date_from, date_to, mode, course, _position = _params(strict=True)
+    except (BadRequest, services.ReportError) as exc:
+        abort(400, str(exc))
+    return services.coverage(unit, date_from, date_to, mode, course)
+
+
+@bp.record_once
+def _register_api(state) -> None:
+    """The API lives outside the blueprint's /reports prefix."""
+    state.app.add_url_rule("/api/v1/coverage", "reports.api_coverage", api_coverage,
+                           methods=["GET"])
+    csrf.exempt(api_coverage)
+
+
+@bp.route("/records/import", methods=["GET", "POST"])
+@role_required("admin")
+def records_import():
+    """Upload historical completions: all rows checked, every error listed, nothing written
+    on error."""
+    if not can_import_records(current_user):
+        abort(403)
+    form = RecordsImportForm()
+    errors = []
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            result = records.import_records(upload.read(), upload.filename or "upload.csv",
+                                            by=current_user)
+        except ImportFailed as exc:
+            db.session.rollback()
+            errors = exc.errors
+            flash(_("Không nhập được: %(n)s lỗi. Chưa ghi dữ liệu nào.", n=len(errors)), "error")
+        else:
+            db.session.commit()
+            flash(_("Đã nhập: %(a)s lần hoàn thành mới, %(b)s trùng.", a=result.new,
+                    b=result.duplicates), "success")
+            return redirect(url_for("reports.coverage"))
+    return render_template("reports/records_import.html", form=form, errors=errors)

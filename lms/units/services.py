@@ -219,6 +219,8 @@ ROSTER_COLUMNS = [
     Column("ethnicity", ("dan_toc", "ethnicity")),
     Column("in_target", ("muc_tieu", "in_target")),
     Column("left_on", ("ngay_nghi", "left_on")),
+    # With --legacy-codes: the current commune, for an old commune split between several
+    Column("current_commune_code", ("ma_xa_moi", "current_commune_code")),
 ]
 EXPORT_HEADERS = ["ma_nhan_su", "ho_ten", "gioi_tinh", "nam_sinh", "chuc_danh", "ma_xa",
                   "so_dien_thoai", "dan_toc", "muc_tieu", "ngay_nghi"]
@@ -257,20 +259,26 @@ def _text(value) -> str:
     return clean_text(value) if type(value) is str else clean(value)
 
 
-def _legacy_commune(code: str) -> tuple[str | None, str | None]:
-    """Map a pre-2025 commune code to its current commune: (code, None) or (None, reason)."""
+def _legacy_matches(code: str) -> set[str]:
+    """The current commune codes (padded) that took over part of a pre-2025 commune."""
     from vietnam_provinces import Ward
 
+    if not code.isdigit() or int(code) == 0:
+        return set()
+    return {pad_code(int(m.ward.code), "commune") for m in Ward.search_from_legacy(code=int(code))}
+
+
+def _legacy_commune(code: str) -> tuple[str | None, str | None]:
+    """Map a pre-2025 commune code to its current commune: (code, None) or (None, reason)."""
     if not code.isdigit():
         return None, _("mã xã cũ phải là số")
-    matches = {int(m.ward.code) for m in Ward.search_from_legacy(code=int(code))}
+    matches = _legacy_matches(code)
     if not matches:
         return None, _("không có xã cũ mã %(c)s", c=code)
     if len(matches) > 1:
-        names = ", ".join(pad_code(c, "commune") for c in sorted(matches))
-        return None, _("xã cũ %(c)s đã chia cho nhiều xã mới (%(n)s); hãy ghi mã xã mới",
-                       c=code, n=names)
-    return pad_code(matches.pop(), "commune"), None
+        return None, _("xã cũ %(c)s đã chia cho nhiều xã mới (%(n)s); hãy ghi mã xã mới "
+                       "vào cột ma_xa_moi", c=code, n=", ".join(sorted(matches)))
+    return matches.pop(), None
 
 
 def _check_row(number: int, row: dict, headers: dict, communes: dict, scope_paths,
@@ -318,7 +326,17 @@ def _check_row(number: int, row: dict, headers: dict, communes: dict, scope_path
     if not code:
         err("commune_code", _("thiếu mã xã"))
     else:
-        if legacy_codes:
+        current = clean(str(row.get("current_commune_code") or ""))
+        if legacy_codes and current:
+            # the file names the current commune itself: no guessing, but it must have
+            # received (part of) the old commune when the old code is known
+            matches = _legacy_matches(code)
+            if matches and pad_code(current, "commune") not in matches:
+                err("current_commune_code", _(
+                    "xã mới %(n)s không nhận phần nào của xã cũ %(c)s (%(m)s)", n=current,
+                    c=code, m=", ".join(sorted(matches))))
+            code = current
+        elif legacy_codes:
             mapped, reason = _legacy_commune(code)
             if reason:
                 err("commune_code", reason)

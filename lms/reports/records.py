@@ -1,0 +1,149 @@
+"""Historical training records (hồ sơ tập huấn cũ): import completions from CSV/XLSX.
+
+Each row is one completion (source `import`); the same (staff id, course, date) twice, in the
+file or already in the database, is one completion. All rows are checked first; any error and
+nothing is written.
+"""
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import select, tuple_
+
+from lms.accounts import audit
+from lms.accounts.permissions import scope_unit
+from lms.core.tabular import Column, ImportFailed, RowError, read_table
+from lms.core.text import clean
+from lms.core.timeutil import parse_date, today
+from lms.courses.models import Completion, Course
+from lms.courses.services import record_completion
+from lms.extensions import db
+from lms.units.models import Person, Unit
+
+RECORD_COLUMNS = [
+    Column("staff_id", ("ma_nhan_su", "staff_id"), True),
+    Column("course", ("ma_khoa_hoc", "course"), True),
+    Column("completed_on", ("ngay_hoan_thanh", "completed_on"), True),
+    Column("note", ("ghi_chu", "note")),
+]
+NOTE_MAX = 500
+
+
+@dataclass
+class RecordsResult:
+    """What a records import did."""
+
+    new: int = 0
+    duplicates: int = 0   # rows repeating a row above, or a completion already recorded
+
+    @property
+    def total(self) -> int:
+        return self.new + self.duplicates
+
+
+def _chunks(items: list, size: int = 500):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def import_records(data: bytes, filename: str, *, by=None) -> RecordsResult:
+    """Check every row, then record one completion per distinct (staff id, course, date).
+
+    :param data: CSV/XLSX bytes
+    :param filename: the upload's name
+    :param by: the acting user; an admin limited to a unit may only import people within it
+    :raises ImportFailed: with every error, row by row; nothing is written
+    """
+    table = read_table(data, filename, RECORD_COLUMNS)
+    headers = table.headers
+    scope = scope_unit(by) if by is not None else None
+    staff_ids = {clean(str(row["staff_id"])) for _n, row in table.rows}
+    people: dict[str, tuple[int, str]] = {}
+    for chunk in _chunks(sorted(s for s in staff_ids if s)):
+        for pid, staff_id, path in db.session.execute(
+                select(Person.id, Person.staff_id, Unit.path)
+                .join(Unit, Person.commune_id == Unit.id).where(Person.staff_id.in_(chunk))):
+            people[staff_id] = (pid, path)
+    courses = {slug: cid for cid, slug in db.session.execute(select(Course.id, Course.slug))}
+    latest = today()
+
+    errors: list[RowError] = []
+    wanted: dict[tuple[int, int, object], int] = {}   # key → first row number
+    notes: dict[tuple[int, int, object], str | None] = {}
+    duplicates = 0
+    for number, row in table.rows:
+        def err(key, reason, number=number):
+            errors.append(RowError(number, headers.get(key, key), reason))
+
+        staff_id = clean(str(row["staff_id"]))
+        person = None
+        if not staff_id:
+            err("staff_id", _("thiếu mã nhân sự"))
+        elif staff_id not in people:
+            err("staff_id", _("mã nhân sự %(s)s không có trong danh sách nhân sự", s=staff_id))
+        elif scope is not None and not people[staff_id][1].startswith(scope.path):
+            err("staff_id", _("nhân sự %(s)s thuộc đơn vị ngoài phạm vi quản lý của bạn",
+                              s=staff_id))
+        else:
+            person = people[staff_id][0]
+        slug = clean(str(row["course"]))
+        course = None
+        if not slug:
+            err("course", _("thiếu mã khóa học"))
+        elif slug not in courses:
+            err("course", _("không có khóa học mã '%(c)s'", c=slug))
+        else:
+            course = courses[slug]
+        on = None
+        if row["completed_on"] in ("", None):
+            err("completed_on", _("thiếu ngày hoàn thành"))
+        else:
+            try:
+                on = parse_date(row["completed_on"])
+            except ValueError:
+                err("completed_on", _("ngày '%(v)s' không hợp lệ (dd/mm/yyyy hoặc yyyy-mm-dd)",
+                                      v=row["completed_on"]))
+            else:
+                if on > latest:
+                    err("completed_on", _("ngày %(v)s ở tương lai", v=on.strftime("%d/%m/%Y")))
+                    on = None
+        note = clean(str(row.get("note") or "")) or None
+        if note and len(note) > NOTE_MAX:
+            err("note", _("ghi chú dài quá %(n)s ký tự", n=NOTE_MAX))
+        if person is None or course is None or on is None:
+            continue
+        key = (person, course, on)
+        if key in wanted:
+            duplicates += 1
+        else:
+            wanted[key] = number
+            notes[key] = note
+    if not table.rows:
+        errors.append(RowError(None, None, _("tệp không có dòng dữ liệu nào")))
+    if errors:
+        raise ImportFailed(errors)
+
+    existing = set()
+    keys = list(wanted)
+    for chunk in _chunks(keys):
+        existing.update(tuple(row) for row in db.session.execute(
+            select(Completion.person_id, Completion.course_id, Completion.completed_on).where(
+                tuple_(Completion.person_id, Completion.course_id).in_(
+                    [(p, c) for p, c, _on in chunk]))).all())
+    result = RecordsResult(duplicates=duplicates)
+    new_keys = [key for key in keys if key not in existing]
+    result.duplicates += len(keys) - len(new_keys)
+    persons = {}
+    for chunk in _chunks(sorted({person_id for person_id, _c, _o in new_keys})):
+        persons.update((p.id, p) for p in db.session.scalars(
+            select(Person).where(Person.id.in_(chunk))))
+    course_objs = {c.id: c for c in db.session.scalars(select(Course))}
+    for key in new_keys:
+        person_id, course_id, on = key
+        _completion, created = record_completion(persons[person_id], course_objs[course_id], on,
+                                                 "import", by=by, note=notes[key])
+        result.new += created
+        result.duplicates += not created
+    audit.record("records.import", actor=by, target=filename, new=result.new,
+                 duplicates=result.duplicates)
+    return result

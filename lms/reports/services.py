@@ -1,0 +1,483 @@
+"""Coverage against the 100% target (độ bao phủ tập huấn): the figures, all computed in SQL.
+
+Definitions (the README and the report page show the same text):
+
+- target: people on the roster of communes within U, marked in-target, still in post at `to`.
+- trained: those target people with at least one completion of a course that counts toward the
+  target, dated on or before `to` (mode cumulative) or within [from, to] (mode period).
+- coverage: trained / target, 4 decimals; None when target is 0.
+- person_times (lượt): completions of any course within [from, to] by people of U's communes.
+- people: distinct people behind those person-times.
+- units_total / units_reached / units_at_target: communes within U; with people ≥ 1; with
+  target > 0 and trained = target.
+- A course filter narrows trained, person_times and people to that course.
+
+One statement computes a per-person table once (a CTE), then every breakdown as a GROUP BY
+over it, glued with UNION ALL: the cost does not depend on the number of units.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import Date, Integer, String, bindparam, select, text
+
+from lms.courses.models import Course
+from lms.extensions import db
+from lms.units.models import CURRENT, Unit
+from lms.units.positions import POSITIONS
+from lms.units.services import ROOT_CODE, lookup_unit
+
+MODES = ("cumulative", "period")
+GENDERS = ("male", "female", "other", "unknown")
+MAX_TREND_QUARTERS = 12
+
+
+class ReportError(ValueError):
+    """Bad report parameters (unknown unit or course, from after to, bad mode)."""
+
+
+@dataclass(frozen=True)
+class Params:
+    """Checked report parameters."""
+
+    unit: Unit
+    date_from: date
+    date_to: date
+    mode: str
+    course: Course | None
+    position: str | None
+
+
+def root_unit() -> Unit | None:
+    """The country (code VN)."""
+    return db.session.scalar(select(Unit).where(Unit.system == CURRENT, Unit.code == ROOT_CODE))
+
+
+def find_unit(code: str | None) -> Unit | None:
+    """A current unit by code, with or without zero-padding (the country for an empty code)."""
+    if not code:
+        return root_unit()
+    return lookup_unit(code)
+
+
+def find_course(slug: str | None) -> Course | None:
+    """A course by slug (None for an empty slug)."""
+    if not slug:
+        return None
+    return db.session.scalar(select(Course).where(Course.slug == slug))
+
+
+def check_params(unit: Unit | None, date_from: date, date_to: date, mode: str,
+                 course: Course | None = None, position: str | None = None) -> Params:
+    """Validate report parameters into a Params, or raise ReportError with a clear message.
+
+    :param unit: the unit U (None: the country)
+    :param date_from: first day of the period (inclusive)
+    :param date_to: last day of the period (inclusive)
+    :param mode: `cumulative` or `period`
+    :param course: restrict trained/person_times/people to this course
+    :param position: restrict to roster people of this position code
+    """
+    if unit is None:
+        unit = root_unit()
+        if unit is None:
+            raise ReportError(_("chưa nạp đơn vị hành chính (flask lms units load)"))
+    if mode not in MODES:
+        raise ReportError(_("chế độ '%(m)s' không hợp lệ (cumulative hoặc period)", m=mode))
+    if date_from > date_to:
+        raise ReportError(_("ngày bắt đầu %(a)s sau ngày kết thúc %(b)s",
+                            a=date_from.isoformat(), b=date_to.isoformat()))
+    if position and position not in POSITIONS:
+        raise ReportError(_("chức danh '%(p)s' không có trong danh mục", p=position))
+    return Params(unit, date_from, date_to, mode, course, position or None)
+
+
+def ratio(trained: int, target: int) -> float | None:
+    """trained / target rounded to 4 decimals; None when target is 0."""
+    return round(int(trained) / int(target), 4) if target else None
+
+
+# The per-person table: one row per roster person of U's communes, with
+#   tgt   1 when in target and still in post at :date_to
+#   trn   1 when a counting course (optionally the filtered one) was completed in the window
+#   times completions within [from, to] (optionally of the filtered course)
+# Two equivalent forms, each the fastest on its engine. PostgreSQL joins and groups by person,
+# then aggregates by commune, position and gender in one pass (GROUPING SETS). SQLite (no
+# grouping sets) probes the (person_id, course_id, completed_on) index per person, starting from
+# U's communes (CROSS JOIN fixes SQLite's join order), materialises the table once and groups it
+# three times. Either way the cost grows with the number of people, not of units.
+_PERSONS_PG = """
+  SELECT p.id AS person_id, p.commune_id, p.position, p.gender, p.ethnicity,
+         CASE WHEN p.in_target = :true AND (p.left_on IS NULL OR p.left_on > :date_to)
+              THEN 1 ELSE 0 END AS tgt,
+         MAX(CASE WHEN k.counts_toward_target = :true AND c.completed_on >= :trained_from
+                  THEN 1 ELSE 0 END) AS trn,
+         SUM(CASE WHEN c.completed_on >= :date_from THEN 1 ELSE 0 END) AS times
+  FROM units cu
+  JOIN persons p ON p.commune_id = cu.id
+  LEFT JOIN completions c ON c.person_id = p.id AND c.completed_on <= :date_to {course_filter}
+  LEFT JOIN courses k ON k.id = c.course_id
+  WHERE cu.path LIKE :prefix {position_filter}
+  GROUP BY p.id
+"""
+
+_PERSONS_SQLITE = """
+  SELECT p.id AS person_id, p.commune_id, p.position, p.gender, p.ethnicity,
+         CASE WHEN p.in_target = :true AND (p.left_on IS NULL OR p.left_on > :date_to)
+              THEN 1 ELSE 0 END AS tgt,
+         CASE WHEN EXISTS (
+                SELECT 1 FROM completions c JOIN courses k ON k.id = c.course_id
+                WHERE c.person_id = p.id AND k.counts_toward_target = :true
+                  AND c.completed_on >= :trained_from AND c.completed_on <= :date_to
+                  {course_filter})
+              THEN 1 ELSE 0 END AS trn,
+         (SELECT COUNT(*) FROM completions c
+          WHERE c.person_id = p.id AND c.completed_on >= :date_from
+            AND c.completed_on <= :date_to {course_filter}) AS times
+  FROM units cu
+  CROSS JOIN persons p
+  WHERE p.commune_id = cu.id AND cu.path LIKE :prefix {position_filter}
+"""
+
+# Per-commune, per-position, per-gender (and per-ethnicity) sums, as rows of `agg`
+# (dim, k, target, trained, times, people), dim being 'c' for communes.
+_AGG_PG = """
+agg AS MATERIALIZED (
+  SELECT CASE WHEN GROUPING(pp.commune_id) = 0 THEN 'c'
+              WHEN GROUPING(pp.position) = 0 THEN 'position'
+              WHEN GROUPING(COALESCE(pp.gender, 'unknown')) = 0 THEN 'gender'
+              ELSE 'ethnicity' END AS dim,
+         CASE WHEN GROUPING(pp.commune_id) = 0 THEN CAST(pp.commune_id AS VARCHAR)
+              WHEN GROUPING(pp.position) = 0 THEN pp.position
+              WHEN GROUPING(COALESCE(pp.gender, 'unknown')) = 0
+                   THEN COALESCE(pp.gender, 'unknown')
+              ELSE {ethnicity_key} END AS k,
+         SUM(tgt) AS target, SUM(tgt * trn) AS trained, SUM(times) AS times,
+         SUM(CASE WHEN times > 0 THEN 1 ELSE 0 END) AS people
+  FROM ({persons}) pp
+  GROUP BY GROUPING SETS ((pp.commune_id), (pp.position), (COALESCE(pp.gender, 'unknown'))
+                          {ethnicity_set})
+)"""
+
+_AGG_SQLITE = """
+pp AS MATERIALIZED ({persons}),
+agg AS (
+  SELECT 'c' AS dim, CAST(commune_id AS VARCHAR) AS k, SUM(tgt) AS target,
+         SUM(tgt * trn) AS trained, SUM(times) AS times,
+         SUM(CASE WHEN times > 0 THEN 1 ELSE 0 END) AS people
+  FROM pp GROUP BY commune_id
+  UNION ALL
+  SELECT 'position', position, SUM(tgt), SUM(tgt * trn), SUM(times),
+         SUM(CASE WHEN times > 0 THEN 1 ELSE 0 END)
+  FROM pp GROUP BY position
+  UNION ALL
+  SELECT 'gender', COALESCE(gender, 'unknown'), SUM(tgt), SUM(tgt * trn), SUM(times),
+         SUM(CASE WHEN times > 0 THEN 1 ELSE 0 END)
+  FROM pp GROUP BY COALESCE(gender, 'unknown')
+  {ethnicity_union}
+)"""
+
+_ETHNICITY_SQLITE = """
+  UNION ALL
+  SELECT 'ethnicity', COALESCE(ethnicity, ''), SUM(tgt), SUM(tgt * trn), SUM(times),
+         SUM(CASE WHEN times > 0 THEN 1 ELSE 0 END)
+  FROM pp GROUP BY COALESCE(ethnicity, '')"""
+
+_COVERAGE_SQL = """
+WITH {agg},
+cm AS (
+  SELECT u.id, substr(u.path, 1, :plen + {strpos}(substr(u.path, :plen + 1), '/')) AS child,
+         COALESCE(cs.target, 0) AS target, COALESCE(cs.trained, 0) AS trained,
+         COALESCE(cs.times, 0) AS times, COALESCE(cs.people, 0) AS people
+  FROM units u LEFT JOIN agg cs ON cs.dim = 'c' AND cs.k = CAST(u.id AS VARCHAR)
+  WHERE u.system = :system AND u.kind = 'commune' AND u.path LIKE :prefix
+)
+SELECT 'total' AS dim, '' AS k, '' AS name, '' AS kind,
+       COALESCE(SUM(target), 0), COALESCE(SUM(trained), 0), COALESCE(SUM(times), 0),
+       COALESCE(SUM(people), 0), COUNT(*),
+       COALESCE(SUM(CASE WHEN people > 0 THEN 1 ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN target > 0 AND trained = target THEN 1 ELSE 0 END), 0)
+FROM cm
+UNION ALL
+SELECT 'row', ch.code, ch.name, ch.kind,
+       COALESCE(SUM(cm.target), 0), COALESCE(SUM(cm.trained), 0), COALESCE(SUM(cm.times), 0),
+       COALESCE(SUM(cm.people), 0), COUNT(cm.id),
+       COALESCE(SUM(CASE WHEN cm.people > 0 THEN 1 ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN cm.target > 0 AND cm.trained = cm.target THEN 1 ELSE 0 END), 0)
+FROM units ch LEFT JOIN cm ON cm.child = ch.path
+WHERE ch.parent_id = :unit_id AND ch.system = :system
+GROUP BY ch.id, ch.code, ch.name, ch.kind
+UNION ALL
+SELECT dim, k, '', '', target, trained, times, people, 0, 0, 0
+FROM agg WHERE dim <> 'c'
+ORDER BY 1, 2
+"""
+
+
+def _filters(params: Params) -> dict:
+    return {"course_filter": "AND c.course_id = :course_id" if params.course else "",
+            "position_filter": "AND p.position = :position" if params.position else ""}
+
+
+def _coverage_sql(params: Params, with_ethnicity: bool) -> str:
+    """The report statement for the session's engine."""
+    if _dialect() == "postgresql":
+        ethnicity = "COALESCE(pp.ethnicity, '')"
+        agg = _AGG_PG.format(persons=_PERSONS_PG.format(**_filters(params)),
+                             ethnicity_set=f", ({ethnicity})" if with_ethnicity else "",
+                             ethnicity_key=ethnicity if with_ethnicity else "''")
+        return _COVERAGE_SQL.format(agg=agg, strpos="strpos")
+    agg = _AGG_SQLITE.format(persons=_PERSONS_SQLITE.format(**_filters(params)),
+                             ethnicity_union=_ETHNICITY_SQLITE if with_ethnicity else "")
+    return _COVERAGE_SQL.format(agg=agg, strpos="instr")
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def _execute(stmt) -> list:
+    """Run a report statement. On PostgreSQL, psycopg prepares a statement after a few runs and
+    the server may then switch to a generic plan, blind to the unit's path prefix and the dates
+    (twenty times slower here); a custom plan is forced for this transaction."""
+    if _dialect() == "postgresql":
+        db.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    return db.session.execute(stmt).all()
+
+
+def _bind(stmt, params: Params, **extra):
+    """Bind the common parameters with their SQL types (dates as dates on SQLite too)."""
+    trained_from = params.date_from if params.mode == "period" else date.min.replace(year=1)
+    values = {"date_from": params.date_from, "date_to": params.date_to,
+              "trained_from": trained_from, "prefix": params.unit.path + "%",
+              "plen": len(params.unit.path),
+              "true": True, "system": CURRENT, "unit_id": params.unit.id}
+    if params.course:
+        values["course_id"] = params.course.id
+    if params.position:
+        values["position"] = params.position
+    values.update(extra)
+    binds = [bindparam(k, v, type_=Date) if isinstance(v, date) else
+             bindparam(k, v, type_=Integer) if isinstance(v, int) and not isinstance(v, bool)
+             else bindparam(k, v, type_=String) if isinstance(v, str) else bindparam(k, v)
+             for k, v in values.items() if f":{k}" in str(stmt)]
+    return text(stmt).bindparams(*binds)
+
+
+def _figures(target: int, trained: int) -> dict:
+    return {"target": int(target), "trained": int(trained), "coverage": ratio(trained, target)}
+
+
+def coverage(unit: Unit | None = None, date_from: date | None = None,
+             date_to: date | None = None, mode: str = "cumulative", course: Course | None = None,
+             position: str | None = None, *, with_ethnicity: bool = False) -> dict:
+    """The coverage document of unit U for [date_from, date_to] (see the module docstring).
+
+    :param unit: U (None: the country)
+    :param date_from: first day (inclusive); default 1 January of `date_to`'s year
+    :param date_to: last day (inclusive); default today
+    :param mode: `cumulative` (trained by `date_to`) or `period` (trained within the period)
+    :param course: narrow trained, person_times and people to this course
+    :param position: narrow everything to roster people of this position
+    :param with_ethnicity: also return `by_ethnicity` (not part of the API document)
+    :raises ReportError: on bad parameters
+    """
+    from lms.core.timeutil import today
+
+    date_to = date_to or today()
+    date_from = date_from or date(date_to.year, 1, 1)
+    params = check_params(unit, date_from, date_to, mode, course, position)
+    result = _execute(_bind(_coverage_sql(params, with_ethnicity), params))
+
+    totals, rows, positions, genders, ethnicities = {}, [], {}, {}, []
+    for dim, key, name, kind, target, trained, times, people, n, reached, at_target in result:
+        if dim == "total":
+            totals = _figures(target, trained) | {
+                "person_times": int(times), "people": int(people), "units_total": int(n),
+                "units_reached": int(reached), "units_at_target": int(at_target)}
+        elif dim == "row":
+            rows.append({"code": key, "name": name, "kind": kind, **_figures(target, trained),
+                         "person_times": int(times), "people": int(people)})
+        elif dim == "position":
+            positions[key] = _figures(target, trained)
+        elif dim == "gender":
+            genders[key] = _figures(target, trained)
+        else:
+            ethnicities.append({"ethnicity": key or None, **_figures(target, trained)})
+    zero = _figures(0, 0)
+    codes = list(POSITIONS) + sorted(set(positions) - set(POSITIONS))
+    unit = params.unit
+    doc = {
+        "unit": {"code": unit.code, "name": unit.name, "kind": unit.kind},
+        "period": {"from": date_from.isoformat(), "to": date_to.isoformat(), "mode": mode},
+        "totals": totals,
+        "rows": rows,
+        "by_position": [{"position": c, **positions.get(c, zero)} for c in codes],
+        "by_gender": [{"gender": g, **genders.get(g, zero)} for g in GENDERS],
+    }
+    if with_ethnicity:
+        doc["by_ethnicity"] = sorted(ethnicities, key=lambda e: (-e["target"],
+                                                                 e["ethnicity"] or "~"))
+    return doc
+
+
+def quarters(date_from: date, date_to: date) -> list[tuple[date, date]]:
+    """The calendar quarters overlapping [date_from, date_to] (at most the last 12)."""
+    result = []
+    year, q = date_from.year, (date_from.month - 1) // 3
+    while date(year, 3 * q + 1, 1) <= date_to:
+        start = date(year, 3 * q + 1, 1)
+        end = date(year + (q == 3), (3 * q + 3) % 12 + 1, 1).toordinal() - 1
+        result.append((start, date.fromordinal(end)))
+        year, q = (year + 1, 0) if q == 3 else (year, q + 1)
+    return result[-MAX_TREND_QUARTERS:]
+
+
+_TREND_SQL = """
+WITH q AS ({quarters}),
+pp AS (
+  SELECT p.id, p.in_target, p.left_on, fc.first_on
+  FROM persons p
+  JOIN units cu ON cu.id = p.commune_id
+  LEFT JOIN (
+    SELECT c.person_id, MIN(c.completed_on) AS first_on
+    FROM completions c
+    JOIN courses k ON k.id = c.course_id
+    WHERE k.counts_toward_target = :true {course_filter}
+    GROUP BY c.person_id
+  ) fc ON fc.person_id = p.id
+  WHERE cu.path LIKE :prefix {position_filter}
+),
+tg AS (
+  SELECT q.n,
+         SUM(CASE WHEN pp.in_target = :true AND (pp.left_on IS NULL OR pp.left_on > q.qe)
+                  THEN 1 ELSE 0 END) AS target,
+         SUM(CASE WHEN pp.in_target = :true AND (pp.left_on IS NULL OR pp.left_on > q.qe)
+                   AND pp.first_on <= q.qe THEN 1 ELSE 0 END) AS trained
+  FROM q CROSS JOIN pp GROUP BY q.n
+),
+tm AS (
+  SELECT q.n, COUNT(c.id) AS times
+  FROM q
+  JOIN completions c ON c.completed_on >= q.qs AND c.completed_on <= q.qe
+  JOIN persons p ON p.id = c.person_id
+  JOIN units cu ON cu.id = p.commune_id
+  WHERE cu.path LIKE :prefix {course_filter} {position_filter}
+  GROUP BY q.n
+)
+SELECT q.n, COALESCE(tg.target, 0), COALESCE(tg.trained, 0), COALESCE(tm.times, 0)
+FROM q LEFT JOIN tg ON tg.n = q.n LEFT JOIN tm ON tm.n = q.n
+ORDER BY q.n
+"""
+
+
+def trend(unit: Unit | None = None, date_from: date | None = None,
+          date_to: date | None = None, course: Course | None = None,
+          position: str | None = None) -> list[dict]:
+    """Per calendar quarter of the period: cumulative coverage at the quarter's end and the
+    person-times within the quarter (the quarter's end capped at `date_to`).
+
+    :param unit: U (None: the country)
+    :param course: narrow to this course
+    :param position: narrow to this position
+    """
+    from lms.core.timeutil import today
+
+    date_to = date_to or today()
+    date_from = date_from or date(date_to.year, 1, 1)
+    params = check_params(unit, date_from, date_to, "cumulative", course, position)
+    spans = [(max(s, date_from), min(e, date_to)) for s, e in quarters(date_from, date_to)]
+    selects = " UNION ALL ".join(
+        f"SELECT {i} AS n, :qs{i} AS qs, :qe{i} AS qe" for i in range(len(spans)))
+    course_filter = "AND c.course_id = :course_id" if params.course else ""
+    sql = _TREND_SQL.format(quarters=selects, course_filter=course_filter,
+                            position_filter="AND p.position = :position"
+                            if params.position else "")
+    extra = {f"qs{i}": s for i, (s, _e) in enumerate(spans)}
+    extra |= {f"qe{i}": e for i, (_s, e) in enumerate(spans)}
+    result = _execute(_bind(sql, params, **extra))
+    points = []
+    for n, target, trained, times in result:
+        start, end = spans[n]
+        points.append({"quarter": f"Q{(start.month - 1) // 3 + 1}/{start.year}",
+                       "from": start.isoformat(), "to": end.isoformat(),
+                       **_figures(target, trained), "person_times": int(times)})
+    return points
+
+
+def _as_date(value) -> date | None:
+    """Dates from raw SQL: SQLite returns them as ISO text."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+_PEOPLE_SQL = """
+SELECT p.id, p.staff_id, p.full_name, p.position, p.gender, p.ethnicity, p.in_target, p.left_on,
+       CASE WHEN p.in_target = :true AND (p.left_on IS NULL OR p.left_on > :date_to)
+            THEN 1 ELSE 0 END AS tgt,
+       COALESCE(MAX(CASE WHEN k.counts_toward_target = :true AND c.completed_on >= :trained_from
+                         {course_filter} THEN 1 ELSE 0 END), 0) AS trn,
+       MAX(c.completed_on) AS last_on,
+       SUM(CASE WHEN c.completed_on >= :date_from {course_filter} THEN 1 ELSE 0 END) AS times
+FROM persons p
+LEFT JOIN completions c ON c.person_id = p.id AND c.completed_on <= :date_to
+LEFT JOIN courses k ON k.id = c.course_id
+WHERE p.commune_id = :unit_id {position_filter}
+GROUP BY p.id, p.staff_id, p.full_name, p.position, p.gender, p.ethnicity, p.in_target,
+         p.left_on
+ORDER BY p.full_name, p.staff_id
+"""
+
+
+def commune_people(commune: Unit, date_from: date, date_to: date, mode: str = "cumulative",
+                   course: Course | None = None, position: str | None = None) -> list[dict]:
+    """Everyone on a commune's roster with their target and trained flags and last completion
+    (of any course, on or before `date_to`), for follow-up. Personal data: callers audit exports.
+
+    :param commune: a commune
+    :param mode: as in `coverage`
+    :param course: narrow trained and person_times to this course
+    :param position: only this position
+    """
+    params = check_params(commune, date_from, date_to, mode, course, position)
+    sql = _PEOPLE_SQL.format(
+        course_filter="AND c.course_id = :course_id" if params.course else "",
+        position_filter="AND p.position = :position" if params.position else "")
+    people = []
+    for row in (r._mapping for r in _execute(_bind(sql, params))):
+        people.append({"staff_id": row["staff_id"], "full_name": row["full_name"],
+                       "position": row["position"], "gender": row["gender"] or "unknown",
+                       "ethnicity": row["ethnicity"], "in_target": bool(row["tgt"]),
+                       "trained": bool(row["trn"]), "last_completed_on": _as_date(row["last_on"]),
+                       "person_times": int(row["times"] or 0), "left_on": _as_date(row["left_on"])})
+    return people
+
+
+def definitions() -> list[tuple[str, str]]:
+    """The report's definitions as (term, explanation), shown on the page and in the PDF."""
+    return [
+        (_("Mục tiêu (target)"), _(
+            "người trong danh sách nhân sự của các xã thuộc đơn vị, được đánh dấu thuộc mục "
+            "tiêu, còn công tác đến ngày kết thúc (không có ngày nghỉ, hoặc ngày nghỉ sau ngày "
+            "kết thúc).")),
+        (_("Đã tập huấn (trained)"), _(
+            "những người thuộc mục tiêu có ít nhất một lần hoàn thành khóa học được tính vào "
+            "mục tiêu, vào hoặc trước ngày kết thúc (chế độ lũy kế, mặc định) hoặc trong kỳ "
+            "[từ ngày, đến ngày] (chế độ trong kỳ).")),
+        (_("Độ bao phủ (coverage)"), _(
+            "đã tập huấn / mục tiêu, làm tròn 4 chữ số thập phân; để trống (—) khi mục tiêu "
+            "bằng 0.")),
+        (_("Lượt (person_times)"), _(
+            "số lần hoàn thành khóa học bất kỳ trong kỳ của người thuộc các xã của đơn vị, "
+            "dù có thuộc mục tiêu hay không; một người hoàn thành hai lần tính hai lượt.")),
+        (_("Số người (people)"), _("số người khác nhau đứng sau các lượt đó.")),
+        (_("Số xã"), _(
+            "units_total: số xã thuộc đơn vị; units_reached: số xã có ít nhất 1 người được "
+            "tập huấn trong kỳ; units_at_target: số xã có mục tiêu > 0 và đã tập huấn = mục "
+            "tiêu.")),
+        (_("Lọc theo khóa học"), _(
+            "chỉ tính đã tập huấn, lượt và số người cho khóa học đó.")),
+        (_("Ngày"), _(
+            "các ngày tính cả hai đầu. Lần hoàn thành đến từ khóa học trực tuyến, lớp tập huấn "
+            "đã đóng và hồ sơ cũ được nhập.")),
+    ]

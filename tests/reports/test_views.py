@@ -12,7 +12,7 @@ def test_country_page_for_admin(world, client, login_as):
     login_as("admin")
     html = client.get("/reports/coverage", query_string=PERIOD).get_data(as_text=True)
     assert "Quảng Ninh" in html and "Hà Nội" in html
-    assert '<meter class="bar"' in html and 'role="img"' in html
+    assert 'class="bar-fg' in html and 'role="img"' in html
     assert "<details" in html and "Định nghĩa" in html
     assert "style=" not in html and "<script>" not in html
 

@@ -59,6 +59,7 @@ class Config:
     AGENCY_NAME = "Sở Y tế"
     PARENT_AGENCY_NAME = "Ủy ban nhân dân tỉnh"
     TIMEZONE = "Asia/Ho_Chi_Minh"
+    BENCH_ENDPOINTS = False  # /_bench/bare for the load test only (bench/load.py sets it)
 
     @classmethod
     def from_env(cls, instance_path: str) -> dict:
@@ -80,4 +81,5 @@ class Config:
         cfg["SESSION_COOKIE_SECURE"] = _bool(
             env.get("LMS_SECURE_COOKIES"), cfg["BASE_URL"].startswith("https://")
         )
+        cfg["BENCH_ENDPOINTS"] = _bool(env.get("LMS_BENCH_ENDPOINTS"), False)
         return cfg

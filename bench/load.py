@@ -8,10 +8,11 @@ Run `python -m bench.load [--db sqlite|postgresql://...] [--users 100] [--second
    enrolled in one course;
 2. starts `gunicorn -w 2 app:app` on a free port of 127.0.0.1 with LMS_BENCH_ENDPOINTS=1 and
    waits for /healthz;
-3. runs N client threads for the given time; each trainee logs in (CSRF token from the form),
-   reads lessons, marks them complete, starts the final test, saves answers one by one
-   (answer.json, as quiz.js does), submits (every third time twice at once, on purpose) and
-   reads the result, then starts again until the attempts run out;
+3. runs N client threads for the given time; trainees arrive over the first --ramp seconds
+   (10 by default: a login is a deliberately slow scrypt check); each logs in (CSRF token
+   from the form), reads one or two lessons, marks them complete, starts the final test,
+   saves answers one by one (answer.json, as quiz.js does), submits (every third time twice
+   at once, on purpose) and reads the result, then again until the attempts run out;
 4. hammers a lesson page and the bare `/_bench/bare` endpoint with the same concurrency and
    reports the throughput ratio (target ≥ 0.5);
 5. checks the database: every submitted attempt graded, attempt numbers unique and within the
@@ -238,16 +239,19 @@ def login(client: Client, username: str) -> bool:
 
 
 def trainee(client: Client, username: str, course: str, lessons: list[str], deadline: float,
-            tally: Tally, seed: int) -> None:
-    """One trainee's journey, repeated until the deadline (bounded: every step checks it)."""
+            tally: Tally, seed: int, ramp: float = 0.0) -> None:
+    """One trainee's journey, repeated until the deadline (bounded: every step checks it);
+    the trainee arrives at a random moment within the first `ramp` seconds."""
     rng = random.Random(seed)
+    time.sleep(rng.uniform(0, ramp))
     if not login(client, username):
         tally.add(logins_failed=1)
         return
     client.get("/courses/me", "dashboard")
     client.get(f"/courses/{course}", "course")
     while time.monotonic() < deadline:
-        for lesson in rng.sample(lessons, k=min(len(lessons), rng.randint(2, len(lessons)))):
+        # One or two lessons, then the final test: a whole district sitting its test at once.
+        for lesson in rng.sample(lessons, k=min(len(lessons), rng.randint(1, 2))):
             if time.monotonic() >= deadline:
                 return
             page = f"/courses/{course}/lessons/{lesson}"
@@ -523,7 +527,7 @@ def run(args: argparse.Namespace) -> dict:
         started = time.monotonic()
         threads = [threading.Thread(target=trainee, daemon=True,
                                     args=(c, u, info["course"], info["lessons"], deadline,
-                                          tally, i))
+                                          tally, i, args.ramp))
                    for i, (c, u) in enumerate(zip(clients, info["usernames"], strict=True))]
         for t in threads:
             t.start()
@@ -552,7 +556,8 @@ def run(args: argparse.Namespace) -> dict:
     ratio_summary.pop("ALL", None)
     return {
         "database": label, "users": len(clients), "seconds": round(elapsed, 1),
-        "workers": args.workers, "course": info["course"], "lessons": len(info["lessons"]),
+        "workers": args.workers, "ramp_seconds": args.ramp, "course": info["course"],
+        "lessons": len(info["lessons"]),
         "endpoints": summary,
         "http_5xx": summary.get("ALL", {}).get("5xx", 0) + sum(
             v["5xx"] for v in ratio_summary.values()),
@@ -599,6 +604,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--ramp", type=float, default=10.0,
+                        help="trainees arrive over the first RAMP seconds (default 10)")
     parser.add_argument("--ratio-clients", type=int, default=20)
     parser.add_argument("--ratio-seconds", type=float, default=15.0)
     args = parser.parse_args(argv)

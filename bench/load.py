@@ -612,7 +612,10 @@ def main(argv: list[str] | None = None) -> int:
     result = run(args)
     print_summary(result)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / f"load_{result['database']}.json"
+    name = f"load_{result['database']}"
+    if (args.users, args.seconds) != (100, 60.0):
+        name += f"_{args.users}u_{args.seconds:g}s"
+    out = RESULTS / f"{name}.json"
     out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     print(f"written {out.relative_to(ROOT)}")
     ok = (result["http_5xx"] == 0 and result["database_check"]["ok"]

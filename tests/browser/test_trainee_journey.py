@@ -246,3 +246,13 @@ def test_trainee_journey_on_a_phone(journey_app, live_url, phone):
     card = page.locator("li.card", has_text="Khóa thử nghiệm hành trình học viên")
     assert "Đã hoàn thành" in card.inner_text()
     assert page.problems == []
+
+
+def test_phone_fixture_reports_csp_violations(live_url, phone):
+    """The journey's watch for CSP violations works: an inline style on a page is caught."""
+    phone.goto(f"{live_url}/accounts/login")
+    assert phone.problems == []
+    phone.evaluate("document.body.insertAdjacentHTML('beforeend', "
+                   "'<p style=\"color: red\">inline</p>')")
+    phone.wait_for_timeout(500)
+    assert any(p.startswith("CSP: style-src") for p in phone.problems), phone.problems

@@ -458,8 +458,8 @@ def stop_server(proc: subprocess.Popen) -> None:
 # --- database checks --------------------------------------------------------------------------
 
 def check_database(url: str, info: dict, tally: Tally) -> dict:
-    """Attempts of the load trainees: graded once, numbers unique and within the limit, and as
-    many submitted attempts as the clients saw graded."""
+    """Attempts of the load trainees: graded once, numbers unique and within the limit, as
+    many submitted attempts as the clients saw graded and as many saved answers as saves."""
     from sqlalchemy import create_engine, text
 
     from lms.config import normalise_database_url
@@ -498,6 +498,9 @@ def check_database(url: str, info: dict, tally: Tally) -> dict:
                             "duplicate_numbers", "over_limit", "two_open") if found[k]]
     if found["submitted"] != tally.graded:
         problems.append("submitted != client_graded")
+    found["client_answers_saved"] = tally.answers_saved
+    if found["saved_answers"] != tally.answers_saved:  # each question is saved once an attempt
+        problems.append("saved_answers != client_answers_saved")
     found["ok"] = not problems
     found["problems"] = problems
     return found

@@ -41,7 +41,18 @@ def create_app(config: dict | None = None) -> Flask:
     _register_cli(app)
     _register_hooks(app)
     _register_error_pages(app)
+    if app.config.get("BENCH_ENDPOINTS"):
+        _register_bench(app)
     return app
+
+
+def _register_bench(app: Flask) -> None:
+    """`/_bench/bare`: the cheapest Flask response, the baseline of bench/load.py (never on
+    unless LMS_BENCH_ENDPOINTS=1)."""
+
+    @app.route("/_bench/bare")
+    def bench_bare():
+        return "ok"
 
 
 def _select_locale() -> str:

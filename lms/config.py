@@ -70,6 +70,7 @@ class Config:
     TIMEZONE = "Asia/Ho_Chi_Minh"
     QUIZ_GRACE_SECONDS = 30  # a submission this late after the deadline still counts saved answers
     PROXY_FIX = 0  # reverse proxies in front of the app whose X-Forwarded-* headers are trusted
+    BENCH_ENDPOINTS = False  # /_bench/bare for the load test only (bench/load.py sets it)
 
     @classmethod
     def from_env(cls, instance_path: str) -> dict:
@@ -94,4 +95,5 @@ class Config:
             env.get("LMS_SECURE_COOKIES"), cfg["BASE_URL"].startswith("https://")
         )
         cfg["PROXY_FIX"] = _proxy_count(env.get("LMS_PROXY_FIX"))
+        cfg["BENCH_ENDPOINTS"] = _bool(env.get("LMS_BENCH_ENDPOINTS"), False)
         return cfg

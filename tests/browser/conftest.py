@@ -169,6 +169,22 @@ def phone_page(request, chromium, live_server, journal):  # noqa: ARG001
 
 
 @pytest.fixture
+def open_page(request, chromium, journal):
+    """Factory for journeys with their own server: a page with the given context options
+    (default: a phone), journalled and screenshotted on failure like the others."""
+    opened = []
+
+    def make(options: dict | None = None):
+        context, page = _open_page(chromium, journal, options or PHONE)
+        opened.append((context, page))
+        return page
+
+    yield make
+    for context, page in opened:
+        _finish(request, context, page)
+
+
+@pytest.fixture
 def page(phone_page):
     """The default page is a phone's: most trainees and commune staff use one."""
     return phone_page

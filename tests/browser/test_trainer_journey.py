@@ -52,6 +52,12 @@ def _pdf_pages(data: bytes) -> int:
     return len(pypdf.PdfReader(io.BytesIO(data)).pages)
 
 
+def _pdf_text(data: bytes) -> str:
+    import pypdf
+
+    return "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(data)).pages)
+
+
 def test_trainer_phone_cohort_to_certificates(phone_page, live_server, journal, login,
                                               loaded_courses):
     """A trainer on a phone opens a cohort in a commune, adds the commune's people by filter,
@@ -181,18 +187,23 @@ def test_trainer_phone_cohort_to_certificates(phone_page, live_server, journal, 
     assert page.locator("main table tbody .badge.ok").count() == completers
     assert page.locator("main table tbody .badge.bad").count() == 2
 
-    # Batch print: choose the cohort on the certificates page.
-    page.goto(f"{live_server.url}/certificates/")
-    page.select_option("select[name=cohort]", str(cohort_id))
-    with page.expect_navigation():
-        page.click("form.filters button[type=submit]")
-    assert f"{completers} giấy chứng nhận" in page.inner_text("main")
+    # Batch print from the closed cohort's page: one PDF, a page per completer.
     with page.expect_download() as info:
         page.click("main a.btn:has-text('In cả lớp')")
     with open(info.value.path(), "rb") as handle:
         batch = handle.read()
     assert info.value.suggested_filename == f"chung-nhan-lop-{cohort_id}.pdf"
     assert _pdf_pages(batch) == completers
+    printed = _pdf_text(batch)
+    assert all(name in printed for name in names if name not in (absent_name, failing))
+    assert absent_name not in printed and failing not in printed
+
+    # ... or from the certificates page, choosing the cohort: a ZIP with a PDF each.
+    page.goto(f"{live_server.url}/certificates/")
+    page.select_option("select[name=cohort]", str(cohort_id))
+    with page.expect_navigation():
+        page.click("form.filters button[type=submit]")
+    assert f"{completers} giấy chứng nhận" in page.inner_text("main")
     with page.expect_download() as info:
         page.click("main a.btn:has-text('Tải cả lớp')")
     with open(info.value.path(), "rb") as handle:
@@ -208,10 +219,7 @@ def test_trainer_phone_cohort_to_certificates(phone_page, live_server, journal, 
     response = page.request.get(f"{live_server.url}{sheet_url}")
     assert response.status == 200
     assert response.headers["content-type"] == "application/pdf"
-    import pypdf
-
-    text = "\n".join(p.extract_text()
-                     for p in pypdf.PdfReader(io.BytesIO(response.body())).pages)
+    text = _pdf_text(response.body())
     assert all(name in text for name in names)
 
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

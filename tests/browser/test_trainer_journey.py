@@ -94,7 +94,9 @@ def test_trainer_phone_cohort_to_certificates(phone_page, live_server, journal, 
     cohort_id = int(match.group(1))
     detail_url = page.url
     assert COHORT_NAME in page.inner_text("h1")
-    assert setting["commune_code"] in page.inner_text("dl.facts")
+    facts = page.inner_text("dl.facts")
+    assert setting["commune_code"] in facts and setting["course_title"] in facts
+    assert "Giảng viên Trần Thu Hà" in facts  # whoever opens a cohort runs it
 
     # Add the commune's people by filter.
     with page.expect_navigation():

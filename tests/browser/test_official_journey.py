@@ -75,6 +75,26 @@ def test_viewer_desktop_coverage_drill_down_exports_and_scope(desktop_page, live
     assert chart.locator("title").count() >= 1
     assert chart.locator("title").first.text_content().strip()
 
+    # Sort by trained, most first (two clicks on the header), on the server.
+    for _click in range(2):
+        with page.expect_navigation():
+            page.click("section[aria-labelledby=rows-title] thead a:has-text('Đã tập huấn')")
+    assert "sort=trained" in page.url and "dir=desc" in page.url
+    trained = [int(t) for t in page.locator(f"{ROWS} td:nth-child(4)").all_inner_texts()]
+    assert trained == sorted((r["trained"] for r in doc["rows"]), reverse=True)
+
+    # The period mode through the filter form matches the API's figures for that mode.
+    page.select_option("form.filters select[name=mode]", "period")
+    with page.expect_navigation():
+        page.click("form.filters button[type=submit]")
+    assert "mode=period" in page.url
+    period = page.request.get(f"{live_server.url}/api/v1/coverage?unit=22&mode=period").json()
+    assert period["period"]["mode"] == "period"
+    assert period["totals"]["trained"] <= doc["totals"]["trained"]
+    assert page.locator(".report-totals dd").nth(1).inner_text() == \
+        str(period["totals"]["trained"])
+    page.goto(f"{live_server.url}/reports/coverage")
+
     # Drill down to a commune that still has untrained people.
     behind = next(r for r in doc["rows"] if r["target"] > 0 and r["trained"] < r["target"])
     with page.expect_navigation():

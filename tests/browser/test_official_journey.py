@@ -124,7 +124,7 @@ def test_viewer_desktop_coverage_drill_down_exports_and_scope(desktop_page, live
     data, name = _download(page, "Tải PDF")
     assert name.endswith(".pdf") and data.startswith(b"%PDF")
     text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(data)).pages)
-    assert behind["name"] in text
+    assert f"{behind['name']}, {doc['unit']['name']}" in text  # the province named too
     assert all(n in text for n in untrained_names)
 
     # Back up to the province with the crumb; its PDF names the province too.

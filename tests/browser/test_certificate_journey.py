@@ -99,6 +99,12 @@ def test_trainee_phone_certificate_qr_verifies_anonymously(phone_page, open_page
     verify_url = f"{live_server.url}/verify/{holder['code']}"
     assert _qr_urls(response.body()) == [verify_url]
 
+    # The details page shows the same verify address as a link.
+    with page.expect_navigation():
+        card.locator("a.btn:has-text('Chi tiết')").click()
+    assert page.locator(f"main a[href='{verify_url}']").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
     # Anyone holding the paper: a fresh browser with no session.
     stranger = open_page(phone=True)
     answer = stranger.goto(verify_url)

@@ -13,6 +13,7 @@ from lms.accounts.permissions import (
     can_create_cohort,
     can_edit_cohort,
     can_export_cohort,
+    can_print_cohort_certificates,
     can_view_cohort,
     role_required,
     scope_unit,
@@ -133,7 +134,19 @@ def detail(cohort_id: int):
         can_edit=can_edit_cohort(current_user, cohort),
         can_correct=can_correct_cohort(current_user, cohort),
         can_export=can_export_cohort(current_user, cohort),
-        paper_scores_url=_paper_scores_url(cohort))
+        paper_scores_url=_paper_scores_url(cohort),
+        certificate_urls=_certificate_urls(cohort))
+
+
+def _certificate_urls(cohort: Cohort) -> tuple[str, str] | None:
+    """The certificates room's batch print (PDF, ZIP) of a closed cohort, when that room
+    provides it and the user may print."""
+    if cohort.status != "closed" or "certificates.cohort_pdf" not in current_app.view_functions:
+        return None
+    if not can_print_cohort_certificates(current_user, cohort):
+        return None
+    return (url_for("certificates.cohort_pdf", cohort_id=cohort.id),
+            url_for("certificates.cohort_zip", cohort_id=cohort.id))
 
 
 def _paper_scores_url(cohort: Cohort) -> str | None:

@@ -149,4 +149,7 @@ def build(fmt: str, unit, date_from, date_to, mode: str = "cumulative", course=N
     points = services.trend(unit, date.fromisoformat(doc["period"]["from"]),
                             date.fromisoformat(doc["period"]["to"]), course, position)
     trend = charts.trend_chart(points, *trend_texts(doc, points))
+    if people is not None and unit.parent is not None:
+        # commune names repeat across provinces: a paper report names the province too
+        doc = doc | {"unit": doc["unit"] | {"name": f"{unit.name}, {unit.parent.name}"}}
     return coverage_pdf(doc, sheet, services.definitions(), bar, trend, title), name

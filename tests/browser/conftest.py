@@ -222,3 +222,42 @@ def viewer_22(live_server):
             db.session.commit()
         db.session.remove()
     return "viewer22"
+
+
+@pytest.fixture(scope="session")
+def loaded_courses(live_server):
+    """The live app with the courses of content/ loaded and the demo re-run on top (cohorts,
+    enrolments, paper scores, certificates and historical records need courses); idempotent.
+    Returns the loaded course slugs, in id order."""
+    from sqlalchemy import select
+
+    from lms.core.demo import create_demo
+    from lms.courses.loader import load_content
+    from lms.courses.models import Course
+    from lms.extensions import db
+
+    with live_server.app.app_context():
+        load_content(live_server.app.config["CONTENT_DIR"])
+        create_demo()
+        db.session.commit()
+        slugs = db.session.scalars(select(Course.slug).where(Course.active.is_(True))
+                                   .order_by(Course.id)).all()
+        db.session.remove()
+    assert slugs, "no course in content/"
+    return slugs
+
+
+@pytest.fixture
+def open_page(chromium, live_server, journal):  # noqa: ARG001
+    """Open a further page in a NEW browser context (own cookies: not logged in), journalled
+    like the others and closed after the test: open_page(phone=True)."""
+    opened = []
+
+    def do(phone: bool = True):
+        context, page = _open_page(chromium, journal, PHONE if phone else DESKTOP)
+        opened.append((context, page))
+        return page
+
+    yield do
+    for context, _page in opened:
+        context.close()

@@ -245,19 +245,3 @@ def loaded_courses(live_server):
         db.session.remove()
     assert slugs, "no course in content/"
     return slugs
-
-
-@pytest.fixture
-def open_page(chromium, live_server, journal):  # noqa: ARG001
-    """Open a further page in a NEW browser context (own cookies: not logged in), journalled
-    like the others and closed after the test: open_page(phone=True)."""
-    opened = []
-
-    def do(phone: bool = True):
-        context, page = _open_page(chromium, journal, PHONE if phone else DESKTOP)
-        opened.append((context, page))
-        return page
-
-    yield do
-    for context, _page in opened:
-        context.close()

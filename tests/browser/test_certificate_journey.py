@@ -106,7 +106,7 @@ def test_trainee_phone_certificate_qr_verifies_anonymously(phone_page, open_page
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
     # Anyone holding the paper: a fresh browser with no session.
-    stranger = open_page(phone=True)
+    stranger = open_page()  # a new context: no login
     answer = stranger.goto(verify_url)
     assert answer.status == 200
     assert stranger.locator("header a[href='/accounts/login']").count() == 1  # not logged in

@@ -101,3 +101,24 @@ def test_no_inline_script_or_style_in_pages(client, login_as, make_person):
         assert not re.search(r"<script(?![^>]*\bsrc=)", html), url
         assert not re.search(r"\sstyle=", html), url
         assert not re.search(r"\son[a-z]+=", html), url
+
+
+def test_xss_in_cohort_titles_is_escaped(client, login_as, db, make_user):
+    """A cohort name carrying markup is escaped on the list and detail pages."""
+    from datetime import date
+
+    from lms.cohorts.services import CohortSpec, create_cohort
+    from lms.courses.models import Course
+
+    course = Course(slug="c1", title=XSS, counts_toward_target=True)
+    db.session.add(course)
+    trainer = login_as("trainer", unit="22")
+    cohort = create_cohort(CohortSpec(course_id=course.id, name=XSS, host_unit_code="22",
+                                      starts_on=date(2025, 8, 1), ends_on=date(2025, 8, 2),
+                                      trainer_ids=[trainer.id]), by=trainer)
+    db.session.commit()
+    for url in ("/cohorts/", f"/cohorts/{cohort.id}"):
+        html = client.get(url).get_data(as_text=True)
+        assert "<script>alert(1)</script>" not in html and "onerror=alert" not in html.replace(
+            "&lt;img src=x onerror=alert(2)&gt;", ""), url
+        assert "&lt;script&gt;" in html, url

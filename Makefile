@@ -6,7 +6,7 @@ STAMP    := $(VENV)/.installed
 HOST     ?= 127.0.0.1
 PORT     ?= 5000
 
-.PHONY: run test test-pg test-browser bench lint translations clean install
+.PHONY: run test test-pg bench lint translations clean install
 
 install: $(STAMP)
 
@@ -29,8 +29,15 @@ run: $(STAMP) translations
 test: $(STAMP) translations
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/tap_huan_test
+
 test-pg: $(STAMP) translations
-	LMS_TEST_DATABASE_URL=$${LMS_TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/tap_huan_test} $(PY) -m pytest $(PYTEST_ARGS)
+	@# Creates the default test database when it is missing (a URL you pass is used as it is).
+	@if [ -z "$$LMS_TEST_DATABASE_URL" ]; then \
+	  psql -h 127.0.0.1 -U postgres -d postgres -tAc \
+	    "select 1 from pg_database where datname = 'tap_huan_test'" | grep -q 1 || \
+	  psql -h 127.0.0.1 -U postgres -d postgres -qc "create database tap_huan_test"; fi
+	LMS_TEST_DATABASE_URL=$${LMS_TEST_DATABASE_URL:-$(PG_TEST_URL)} $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP) translations
 	$(PY) -m pip install --quiet -e '.[dev,bench]'

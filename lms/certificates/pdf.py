@@ -23,6 +23,8 @@ from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFName, PDFStream
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from lms.certificates import pdfmerge
+
 PAGE_W, PAGE_H = landscape(A4)
 REGULAR, BOLD, ITALIC = "BeVietnamPro", "BeVietnamPro-Bold", "BeVietnamPro-Italic"
 RED = HexColor("#9b1c1c")
@@ -270,8 +272,8 @@ class CompactCanvas(Canvas):
     """A canvas that deflates each page's content stream as soon as the page is finished.
 
     reportlab keeps every page's operators as text until `save()` (about 13 KB a certificate);
-    compressing them at `showPage()` keeps about 3 KB, so a batch of 1,000 pages stays small
-    in memory. The bytes written are the same as reportlab's own page compression.
+    compressing them at `showPage()` keeps about 3 KB, so a chunk of a batch stays small in
+    memory. The bytes written are the same as reportlab's own page compression.
     """
 
     def showPage(self):
@@ -345,8 +347,7 @@ def _chunk_pdfs(pairs: Iterable[tuple[object, str]], per_chunk: int,
 
 
 def _merged(pairs, per_chunk: int, counter: list[int]) -> Iterator[bytes]:
-    from lms.certificates import pdfmerge
-
+    """The chunks of `_chunk_pdfs` merged into one PDF, part by part."""
     yield from pdfmerge.merge(_chunk_pdfs(pairs, per_chunk, counter))
 
 

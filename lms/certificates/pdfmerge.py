@@ -140,7 +140,7 @@ class StreamMerger:
                 old = int(match.group(1))
                 if old not in mapping:
                     raise ValueError(f"reference to object {old}, which is not kept")
-                return b"%d %s R" % (mapping[old], match.group(2))
+                return b"%d 0 R" % mapping[old]  # every merged object is generation 0
 
             fragment = _REF.sub(renumber, fragment)
             if shift:

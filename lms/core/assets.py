@@ -4,7 +4,7 @@ import hashlib
 import re
 from pathlib import Path
 
-from flask import abort, send_from_directory, url_for
+from flask import abort, has_request_context, request, send_from_directory, url_for
 
 _HASHED = re.compile(r"^(?P<stem>.+)\.(?P<digest>[0-9a-f]{10})(?P<suffix>\.[A-Za-z0-9]+)$")
 ONE_YEAR = 365 * 24 * 3600
@@ -21,12 +21,19 @@ def init_app(app) -> None:
         str(p.relative_to(static)): _digest(p) for p in static.rglob("*") if p.is_file()
     }
 
+    urls: dict[tuple[str, str | None], str] = {}
+
     def asset(filename: str) -> str:
-        digest = manifest.get(filename)
-        if digest is None:
-            raise KeyError(f"unknown static file {filename}")
-        stem, dot, suffix = filename.rpartition(".")
-        return url_for("assets", filename=f"{stem}.{digest}.{suffix}")
+        # Every page links the same few files: build each URL once per script root.
+        key = (filename, request.script_root if has_request_context() else None)
+        url = urls.get(key)
+        if url is None:
+            digest = manifest.get(filename)
+            if digest is None:
+                raise KeyError(f"unknown static file {filename}")
+            stem, dot, suffix = filename.rpartition(".")
+            url = urls[key] = url_for("assets", filename=f"{stem}.{digest}.{suffix}")
+        return url
 
     def serve(filename: str):
         match = _HASHED.match(filename)

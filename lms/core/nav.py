@@ -19,12 +19,22 @@ NAV = [
 
 
 def nav_items() -> list[dict]:
-    """The links the current user may follow, in menu order."""
+    """The links the current user may follow, in menu order.
+
+    Built once per (role, script root) and process: the URL map does not change while the app
+    runs, and the labels stay lazy, so each page still shows them in its own language.
+    """
     if not current_user.is_authenticated:
         return []
-    views = current_app.view_functions
-    return [{"url": url_for(endpoint), "label": label} for endpoint, label, roles in NAV
-            if current_user.role in roles and endpoint in views]
+    cache = current_app.extensions.setdefault("core.nav", {})
+    key = (current_user.role, request.script_root)
+    items = cache.get(key)
+    if items is None:
+        views = current_app.view_functions
+        items = [{"url": url_for(endpoint), "label": label} for endpoint, label, roles in NAV
+                 if current_user.role in roles and endpoint in views]
+        cache[key] = items
+    return items
 
 
 def page_url(page: int) -> str:

@@ -2,8 +2,9 @@
 
 from pathlib import Path
 
-from flask import Flask, g, has_request_context, render_template, request, session
+from flask import Flask, abort, g, has_request_context, render_template, request, session
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -127,6 +128,13 @@ def _register_hooks(app: Flask) -> None:
     compress.init_app(app)
     nav.init_app(app)
     text.init_app(app)
+
+    @app.before_request
+    def refuse_nul_bytes():
+        """No form or query value may carry NUL: PostgreSQL text cannot hold it (400, not 500)."""
+        for values in (request.args, request.form):
+            if any("\x00" in value for value in values.values()):
+                abort(400, description=_("Dữ liệu gửi lên chứa ký tự không hợp lệ (NUL)."))
 
     @app.context_processor
     def inject_globals():

@@ -101,6 +101,11 @@ def _cell(value) -> object:
 
 
 def _csv_rows(data: bytes) -> Iterator[list[str]]:
+    nul = data.find(b"\x00")
+    if nul != -1:
+        # No text file holds NUL, and PostgreSQL text cannot store it: refuse, saying where.
+        raise ImportFailed([RowError(data.count(b"\n", 0, nul) + 1, None, _(
+            "tệp chứa ký tự NUL: đây không phải tệp CSV văn bản"))])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -202,3 +202,10 @@ def test_cli_export(runner, db, units, roster_csv, tmp_path):
     assert len(out.read_text(encoding="utf-8-sig").splitlines()) == 1
     assert runner.invoke(args=["lms", "roster", "export", "--unit", "77777", "-o",
                                str(out)]).exit_code != 0
+
+
+def test_nul_bytes_are_refused_with_their_row(db, units):
+    """A CSV carrying a NUL byte is refused, naming the row; nothing is written."""
+    data = b"ma_nhan_su,ho_ten,chuc_danh,ma_xa\nQN1,An,khac,06652\nQN2,B\x00nh,khac,06652\n"
+    assert _errors(data) == ["row 3: tệp chứa ký tự NUL: đây không phải tệp CSV văn bản"]
+    assert _count(db) == 0

@@ -1,32 +1,17 @@
 """Printable paper tests (reportlab): questions without answers, then the answer key on
 separate pages. Vietnamese text uses the embedded Be Vietnam Pro TrueType font."""
 
-import threading
 from io import BytesIO
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-FONT = "BeVietnamPro"
-FONT_BOLD = "BeVietnamPro-Bold"
+from lms.core.fonts import FONT, FONT_BOLD, register_fonts
+
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 MARGIN = 18 * mm
-_font_lock = threading.Lock()
-
-
-def register_fonts() -> None:
-    """Register the Vietnamese fonts once per process."""
-    with _font_lock:
-        if FONT in pdfmetrics.getRegisteredFontNames():
-            return
-        from fontpkg_be_vietnam_pro import ROOT
-
-        pdfmetrics.registerFont(TTFont(FONT, str(ROOT / "files" / "BeVietnamPro-Regular.ttf")))
-        pdfmetrics.registerFont(TTFont(FONT_BOLD, str(ROOT / "files" / "BeVietnamPro-Bold.ttf")))
 
 
 class _Writer:

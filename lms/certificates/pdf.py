@@ -20,13 +20,13 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFName, PDFStream
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from lms.certificates import pdfmerge
+from lms.core.fonts import FONT, FONT_BOLD, FONT_ITALIC, register_fonts
 
 PAGE_W, PAGE_H = landscape(A4)
-REGULAR, BOLD, ITALIC = "BeVietnamPro", "BeVietnamPro-Bold", "BeVietnamPro-Italic"
+REGULAR, BOLD, ITALIC = FONT, FONT_BOLD, FONT_ITALIC
 RED = HexColor("#9b1c1c")
 INK = HexColor("#1d1d1f")
 BLUE = HexColor("#17365d")
@@ -42,26 +42,6 @@ LEFT_X = 205.0            # centre of the agency column
 RIGHT_X = PAGE_W - 215.0  # centre of the national-title and signature column
 MID_X = PAGE_W / 2
 BODY_W = PAGE_W - 160.0   # the widest a centred body line may be
-
-_registered = False
-
-
-def register_fonts() -> None:
-    """Register the Be Vietnam Pro faces with reportlab (once per process)."""
-    global _registered
-    if _registered:
-        return
-    from fontpkg_be_vietnam_pro import ROOT
-
-    files = ROOT / "files"
-    for name, filename in ((REGULAR, "BeVietnamPro-Regular.ttf"),
-                           (BOLD, "BeVietnamPro-Bold.ttf"),
-                           (ITALIC, "BeVietnamPro-Italic.ttf")):
-        pdfmetrics.registerFont(TTFont(name, str(files / filename)))
-    pdfmetrics.registerFontFamily(REGULAR, normal=REGULAR, bold=BOLD, italic=ITALIC,
-                                  boldItalic=BOLD)
-    _registered = True
-
 
 def nfc(text) -> str:
     """NFC form of `text` ('' for None), as drawn and as extracted."""

@@ -4,53 +4,24 @@ the table header repeated on every page, page numbers at the foot."""
 import io
 from xml.sax.saxutils import escape
 
-from flask import current_app
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from lms.core.fonts import FONT, FONT_BOLD, register_fonts
 from lms.core.text import format_date
 from lms.units.positions import position_label
 
-FONT = "BeVietnamPro"
-FONT_BOLD = "BeVietnamPro-Bold"
-_registered = False
-
-
-def register_fonts() -> None:
-    """Register the Vietnamese TrueType fonts once per process."""
-    global _registered  # noqa: PLW0603 — one registration per process
-    if _registered or FONT in pdfmetrics.getRegisteredFontNames():
-        _registered = True
-        return
-    from fontpkg_be_vietnam_pro import ROOT
-
-    files = ROOT / "files"
-    pdfmetrics.registerFont(TTFont(FONT, str(files / "BeVietnamPro-Regular.ttf")))
-    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(files / "BeVietnamPro-Bold.ttf")))
-    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT,
-                                  boldItalic=FONT_BOLD)
-    _registered = True
-
 
 def agency_names() -> tuple[str, str]:
-    """(parent agency, issuing agency): the `issuer` setting when set, else the configuration."""
-    from lms.core.models import get_setting
+    """(parent agency, issuing agency) from the admin's issuer settings."""
+    from lms.certificates.services import issuer_settings
 
-    parent = current_app.config.get("PARENT_AGENCY_NAME", "")
-    name = current_app.config.get("AGENCY_NAME", "")
-    issuer = get_setting("issuer")
-    if isinstance(issuer, dict):
-        name = issuer.get("name") or name
-        parent = issuer.get("parent_name") or issuer.get("parent") or parent
-    elif isinstance(issuer, str) and issuer.strip():
-        name = issuer.strip()
-    return parent, name
+    issuer = issuer_settings()
+    return issuer["parent_agency"], issuer["agency"]
 
 
 def _styles() -> dict[str, ParagraphStyle]:

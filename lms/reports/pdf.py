@@ -5,7 +5,6 @@ import io
 from datetime import date
 from xml.sax.saxutils import escape
 
-from flask import current_app
 from flask_babel import gettext as _
 from reportlab.graphics.shapes import Drawing, Line, Rect, String
 from reportlab.lib import colors
@@ -13,45 +12,21 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from lms.core.models import get_setting
+from lms.core.fonts import FONT, FONT_BOLD, register_fonts
 from lms.core.text import format_date, format_percent
 from lms.reports import charts
 from lms.reports.exports import Sheet
 
-FONT = "BeVietnamPro"
-FONT_BOLD = "BeVietnamPro-Bold"
 BARS_PER_DRAWING = 40
-_registered = False
-
-
-def _register_fonts() -> None:
-    """Register the embedded TrueType fonts once per process."""
-    global _registered
-    if _registered:
-        return
-    from fontpkg_be_vietnam_pro import ROOT
-
-    pdfmetrics.registerFont(TTFont(FONT, str(ROOT / "files" / "BeVietnamPro-Regular.ttf")))
-    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(ROOT / "files" / "BeVietnamPro-Bold.ttf")))
-    _registered = True
-
-
 def agency() -> tuple[str, str]:
-    """(parent agency, agency) for the header: the `issuer` setting, else the configuration."""
-    parent = current_app.config.get("PARENT_AGENCY_NAME", "")
-    name = current_app.config.get("AGENCY_NAME", "")
-    issuer = get_setting("issuer")
-    if isinstance(issuer, dict):
-        name = issuer.get("name") or issuer.get("agency") or name
-        parent = issuer.get("parent") or issuer.get("parent_agency") or parent
-    elif isinstance(issuer, str) and issuer.strip():
-        name = issuer.strip()
-    return parent, name
+    """(parent agency, agency) for the header, from the admin's issuer settings."""
+    from lms.certificates.services import issuer_settings
+
+    issuer = issuer_settings()
+    return issuer["parent_agency"], issuer["agency"]
 
 
 class _NumberedCanvas(canvas.Canvas):
@@ -144,7 +119,7 @@ def coverage_pdf(doc: dict, sheet: Sheet, definitions: list[tuple[str, str]],
     :param trend_chart: the quarterly trend, if any
     :param title: the report's title
     """
-    _register_fonts()
+    register_fonts()
     base = ParagraphStyle("base", fontName=FONT, fontSize=9.5, leading=12.5)
     small = ParagraphStyle("small", parent=base, fontSize=8.5, leading=11)
     centre = ParagraphStyle("centre", parent=base, alignment=TA_CENTER)

@@ -60,7 +60,7 @@ def test_issuer_setting_names_the_agency(db, make_cohort, make_person, sessions)
     """The `issuer` setting, when set, replaces the configured agency name."""
     from lms.core.models import set_setting
 
-    set_setting("issuer", {"name": "Sở Y tế tỉnh Quảng Ninh", "parent_name": "UBND tỉnh"})
+    set_setting("issuer", {"agency": "Sở Y tế tỉnh Quảng Ninh", "parent_agency": "UBND tỉnh"})
     db.session.commit()
     _, _, data = _sheet(db, make_cohort, make_person, sessions, 1)
     assert "SỞ Y TẾ TỈNH QUẢNG NINH" in "\n".join(_pages(data))

@@ -40,7 +40,7 @@ from lms.cohorts.models import (
     CohortSession,
     cohort_trainers,
 )
-from lms.core.tabular import Column, ImportFailed, RowError, read_table
+from lms.core.tabular import Column, ImportFailed, RowError, read_table, write_xlsx
 from lms.core.text import clean, fold, format_date
 from lms.core.timeutil import parse_date, today, utcnow
 from lms.courses.models import Completion, Course, Enrolment
@@ -835,27 +835,8 @@ def export_csv(cohort: Cohort, *, by) -> bytes:
 
 def export_xlsx(cohort: Cohort, *, by) -> bytes:
     """The same as XLSX: header frozen and bold, column widths set (audited)."""
-    import io
-
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
     headers, rows = export_rows(cohort)
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Lớp tập huấn"
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(row)
-    sheet.freeze_panes = "A2"
-    for index, header in enumerate(headers, 1):
-        longest = max([len(str(header))] + [len(str(r[index - 1])) for r in rows])
-        sheet.column_dimensions[get_column_letter(index)].width = min(max(longest + 2, 8), 50)
-    out = io.BytesIO()
-    workbook.save(out)
+    data = write_xlsx(headers, rows, "Lớp tập huấn")
     audit.record("cohort.export", actor=by, target=f"cohort {cohort.id}", format="xlsx",
                  rows=len(rows))
-    return out.getvalue()
+    return data

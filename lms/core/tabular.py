@@ -209,3 +209,34 @@ def write_csv(headers: list[str], rows) -> bytes:
     writer.writerow(headers)
     writer.writerows(rows)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def write_xlsx(headers: list[str], rows, title: str, *, widths: list[int] | None = None,
+               percent_columns=()) -> bytes:
+    """An XLSX workbook: bold frozen header, column widths (given, or fitted to the content),
+    ratios in `percent_columns` (0-based) formatted 0.0%."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    rows = [list(row) for row in rows]
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title[:31] or "Sheet1"
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(row)
+    for i in percent_columns:
+        for (cell,) in sheet.iter_rows(min_row=2, min_col=i + 1, max_col=i + 1):
+            cell.number_format = "0.0%"
+    if widths is None:
+        widths = [min(max(max([len(str(h))] + [len(str(r[i])) for r in rows if i < len(r)]) + 2,
+                          8), 50) for i, h in enumerate(headers)]
+    for i, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = width
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

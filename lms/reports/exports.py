@@ -1,13 +1,12 @@
 """Coverage exports as CSV (UTF-8 with BOM) and XLSX; the PDF lives in `pdf.py`."""
 
-import io
 import json
 from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
 
-from lms.core.tabular import write_csv
+from lms.core.tabular import write_csv, write_xlsx
 from lms.core.text import format_date, format_percent
 from lms.units.positions import gender_label, position_label
 
@@ -71,27 +70,8 @@ def to_csv(sheet: Sheet) -> bytes:
 
 def to_xlsx(sheet: Sheet, title: str) -> bytes:
     """An XLSX workbook: bold frozen header, column widths, ratios formatted 0.0%."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    workbook = Workbook()
-    ws = workbook.active
-    ws.title = title[:31] or "coverage"
-    ws.append(sheet.headers)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in sheet.rows:
-        ws.append(row)
-    for i in sheet.percent_columns:
-        for (cell,) in ws.iter_rows(min_row=2, min_col=i + 1, max_col=i + 1):
-            cell.number_format = "0.0%"
-    for i, width in enumerate(sheet.widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-    ws.freeze_panes = "A2"
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return write_xlsx(sheet.headers, sheet.rows, title or "coverage", widths=sheet.widths,
+                      percent_columns=sheet.percent_columns)
 
 
 def chart_texts(doc: dict) -> tuple[str, str]:

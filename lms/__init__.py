@@ -3,9 +3,8 @@
 from pathlib import Path
 
 from flask import Flask, abort, g, has_request_context, render_template, request, session
-from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import event
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -29,6 +28,12 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A pre-ping guards against a database server dropping idle connections; a SQLite file
+        # has no server, so it would only add a statement to every request.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            k: v for k, v in app.config["SQLALCHEMY_ENGINE_OPTIONS"].items()
+            if k != "pool_pre_ping"}
 
     hops = int(app.config.get("PROXY_FIX") or 0)
     if hops:
@@ -79,10 +84,13 @@ def _init_extensions(app: Flask) -> None:
 
     from lms.accounts.models import User
 
+    # Built once: every logged-in request runs it, and building a statement costs about as much
+    # as running it (the same reason as lms/courses/pagecache.py).
+    active_user = select(User).where(User.id == bindparam("id"), User.active.is_(True))
+
     @login_manager.user_loader
     def load_user(user_id: str):
-        user = db.session.get(User, int(user_id))
-        return user if user and user.active else None
+        return db.session.execute(active_user, {"id": int(user_id)}).scalar_one_or_none()
 
 
 @event.listens_for(Engine, "connect")
@@ -122,10 +130,12 @@ def _register_cli(app: Flask) -> None:
 
 
 def _register_hooks(app: Flask) -> None:
-    from lms.core import assets, compress, nav, text
+    from lms.core import assets, compress, fragments, i18n, nav, text
 
     assets.init_app(app)
     compress.init_app(app)
+    i18n.init_app(app)
+    fragments.init_app(app)
     nav.init_app(app)
     text.init_app(app)
 
@@ -138,7 +148,7 @@ def _register_hooks(app: Flask) -> None:
 
     @app.context_processor
     def inject_globals():
-        return {"current_locale": str(get_locale()), "languages": app.config["LANGUAGES"]}
+        return {"current_locale": i18n.locale_code(), "languages": app.config["LANGUAGES"]}
 
     @app.after_request
     def security_headers(response):

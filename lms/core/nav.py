@@ -4,6 +4,8 @@ from flask import current_app, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from lms.core.i18n import locale_code
+
 # (endpoint, label, roles). Entries whose endpoint is not registered are skipped.
 NAV = [
     ("courses.dashboard", _l("Khóa học của tôi"), ("trainee",)),
@@ -21,17 +23,17 @@ NAV = [
 def nav_items() -> list[dict]:
     """The links the current user may follow, in menu order.
 
-    Built once per (role, script root) and process: the URL map does not change while the app
-    runs, and the labels stay lazy, so each page still shows them in its own language.
+    Built once per (role, script root, language) and process: the URL map and the catalogues do
+    not change while the app runs.
     """
     if not current_user.is_authenticated:
         return []
     cache = current_app.extensions.setdefault("core.nav", {})
-    key = (current_user.role, request.script_root)
+    key = (current_user.role, request.script_root, locale_code())
     items = cache.get(key)
     if items is None:
         views = current_app.view_functions
-        items = [{"url": url_for(endpoint), "label": label} for endpoint, label, roles in NAV
+        items = [{"url": url_for(endpoint), "label": str(label)} for endpoint, label, roles in NAV
                  if current_user.role in roles and endpoint in views]
         cache[key] = items
     return items

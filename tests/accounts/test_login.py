@@ -93,6 +93,17 @@ def test_inactive_user_cannot_log_in(client, make_user, db):
     assert _login(client, "hoa").status_code == 200
 
 
+def test_deactivated_user_is_signed_out_on_the_next_request(client, make_user, db):
+    """Deactivating an account ends its open session: the next page asks to log in again."""
+    user = make_user("admin", username="hoa")
+    assert _login(client, "hoa").status_code == 302
+    assert client.get("/accounts/users").status_code == 200
+    user.active = False
+    db.session.commit()
+    response = client.get("/accounts/users")
+    assert response.status_code == 302 and "/accounts/login" in response.headers["Location"]
+
+
 def test_login_without_csrf_is_rejected(client, make_user):
     """A POST without the CSRF token is refused (400) and does not log in."""
     make_user("viewer", username="hoa")

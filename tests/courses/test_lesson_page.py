@@ -85,7 +85,7 @@ def test_reloaded_content_replaces_cached_lesson(client, db, content_dir, load_c
     db.session.commit()
     page = client.get(LESSON_PAGE).get_data(as_text=True)
     assert "Bài hai mới" in page and "Đoạn văn đã sửa." in page
-    assert 'rel="next"' not in page
+    assert 'rel="next"' not in page and "Bài 2/2" in page  # pager and crumbs fragments too
     assert client.get("/courses/khoa-thu/lessons/ba").status_code == 404
 
 
@@ -106,3 +106,14 @@ def test_other_course_content_stays_apart(client, content_dir, db, login_as):
     login_as("trainer")
     assert "Khóa A" in client.get("/courses/khoa-a/lessons/mot").get_data(as_text=True)
     assert "Khóa B" in client.get("/courses/khoa-b/lessons/mot").get_data(as_text=True)
+
+
+def test_cached_parts_follow_the_language(client, load_course, login_as):
+    """The lesson's cached parts are kept per language: English after Vietnamese is English."""
+    load_course(quiz=False)
+    login_as("trainer")
+    vi = client.get(LESSON_PAGE).get_data(as_text=True)
+    en = client.get(LESSON_PAGE + "?lang=en").get_data(as_text=True)
+    assert "Bài 2/3" in vi and "Bản in của bài này" in vi
+    assert "Lesson 2 of 3" in en and "Printable version of this lesson" in en
+    assert "Bản in của bài này" not in en

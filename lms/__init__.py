@@ -130,10 +130,11 @@ def _register_cli(app: Flask) -> None:
 
 
 def _register_hooks(app: Flask) -> None:
-    from lms.core import assets, compress, fragments, i18n, nav, text
+    from lms.core import assets, compress, csrf_tokens, fragments, i18n, nav, text
 
     assets.init_app(app)
     compress.init_app(app)
+    csrf_tokens.init_app(app)
     i18n.init_app(app)
     fragments.init_app(app)
     nav.init_app(app)

@@ -71,6 +71,7 @@ class Config:
     QUIZ_GRACE_SECONDS = 30  # a submission this late after the deadline still counts saved answers
     PROXY_FIX = 0  # reverse proxies in front of the app whose X-Forwarded-* headers are trusted
     BENCH_ENDPOINTS = False  # /_bench/bare for the load test only (bench/load.py sets it)
+    PAGE_SKELETONS = True  # lesson pages from cached skeletons (lms/core/skeletons.py)
 
     @classmethod
     def from_env(cls, instance_path: str) -> dict:

@@ -1,11 +1,13 @@
 """The lesson page's read path: few queries, cached outline and body, fresh after a reload."""
 
+import re
 from contextlib import contextmanager
 
 from sqlalchemy import event
 
+from lms.core import skeletons
 from lms.courses.loader import load_content
-from tests.conftest import post_form
+from tests.conftest import TEST_PASSWORD, post_form
 from tests.courses.conftest import write_course
 
 LESSON_PAGE = "/courses/khoa-thu/lessons/hai"
@@ -117,3 +119,72 @@ def test_cached_parts_follow_the_language(client, load_course, login_as):
     assert "Bài 2/3" in vi and "Bản in của bài này" in vi
     assert "Lesson 2 of 3" in en and "Printable version of this lesson" in en
     assert "Bản in của bài này" not in en
+
+
+# --- page skeletons (lms/core/skeletons.py) ---------------------------------------------------
+
+_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def _plain(app, client, url: str) -> str:
+    """The same page rendered without skeletons."""
+    app.config["PAGE_SKELETONS"] = False
+    try:
+        return client.get(url).get_data(as_text=True)
+    finally:
+        app.config["PAGE_SKELETONS"] = True
+
+
+def test_skeleton_page_equals_a_plain_render(app, client, load_course, login_as, trainee):
+    """In every state the page from a skeleton is byte for byte the plainly rendered page."""
+    _enrolled(client, load_course, login_as, trainee)
+    url = LESSON_PAGE + '?q="><script>alert(1)</script>'
+    for _state in ("not done", "done"):
+        client.get(url)  # fills the skeleton
+        cached = client.get(url).get_data(as_text=True)
+        assert cached == _plain(app, client, url)
+        assert "<script>alert" not in cached and "&#34;&gt;&lt;script&gt;" in cached
+        post_form(client, LESSON_PAGE + "/complete", page=LESSON_PAGE)
+    assert "Tiến độ: 1/3 bài" in cached and "Đã học" in cached
+
+
+def test_learners_share_a_skeleton_not_their_names_or_tokens(app, load_course, make_person,
+                                                             make_user):
+    """Two learners (two browsers) at the same point get one skeleton, each page with its own
+    name and CSRF token, and the token on the page is the one the server accepts."""
+    load_course(quiz=False)
+    app.extensions.pop(skeletons.CACHE_KEY, None)
+    pages = {}
+    for name in ('an<b>"&', "binh"):
+        person = make_person(position="can_bo_xa")
+        make_user("trainee", username=name, person=person, unit=person.commune)
+        browser = app.test_client()
+        assert post_form(browser, "/accounts/login", {"username": name, "password": TEST_PASSWORD},
+                         page="/accounts/login").status_code == 302
+        post_form(browser, "/courses/khoa-thu/enrol", page="/courses/khoa-thu")
+        browser.get(LESSON_PAGE)
+        pages[name] = html = browser.get(LESSON_PAGE).get_data(as_text=True)
+        done = browser.post(LESSON_PAGE + "/complete",
+                            data={"csrf_token": _TOKEN.search(html).group(1)})
+        assert done.status_code == 302
+        assert "Tiến độ: 1/3 bài" in browser.get(LESSON_PAGE).get_data(as_text=True)
+    first, second = pages['an<b>"&'], pages["binh"]
+    assert "(an&lt;b&gt;&#34;&amp;)" in first and "binh" not in first
+    assert "(binh)" in second and "an&lt;b" not in second
+    assert _TOKEN.search(first).group(1) != _TOKEN.search(second).group(1)
+    states = [k[5:] for k in app.extensions[skeletons.CACHE_KEY]
+              if k[0] == "courses/lesson.html"]
+    assert len(states) == 2  # 0/3 not done and 1/3 done, each shared by both learners
+
+
+def test_flashed_message_pages_are_rendered_normally(app, client, load_course, login_as,
+                                                      trainee):
+    """A pending flash is shown once on the lesson page; the skeleton never holds it."""
+    _enrolled(client, load_course, login_as, trainee)
+    client.get(LESSON_PAGE)
+    with client.session_transaction() as session:
+        session["_flashes"] = [("info", "Thông báo riêng")]
+    assert "Thông báo riêng" in client.get(LESSON_PAGE).get_data(as_text=True)
+    assert "Thông báo riêng" not in client.get(LESSON_PAGE).get_data(as_text=True)
+    assert all("Thông báo riêng" not in html for html in app.extensions[skeletons.CACHE_KEY]
+               .values() if isinstance(html, str))

@@ -275,7 +275,7 @@ def _dialect() -> str:
 # Settings for the report's transaction on PostgreSQL, set in one round trip. psycopg prepares a
 # statement after a few runs and the server may then switch to a generic plan, blind to the
 # unit's path prefix and the dates (twenty times slower here): custom plans are forced. The
-# national report hashes one row per person (150,000 people: about 12 MB), which spilled to disk
+# national report hashes one row per person (150,000 people: about 11 MB), which spilled to disk
 # within the default 4 MB work_mem.
 _PG_SETTINGS = text("SELECT set_config('plan_cache_mode', 'force_custom_plan', true), "
                     "set_config('work_mem', '32MB', true)")

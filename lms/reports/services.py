@@ -13,7 +13,9 @@ Definitions (the README and the report page show the same text):
 - A course filter narrows trained, person_times and people to that course.
 
 One statement computes a per-person table once (a CTE), then every breakdown as a GROUP BY
-over it, glued with UNION ALL: the cost does not depend on the number of units.
+over it, glued with UNION ALL: the cost does not depend on the number of units. How the
+per-person table is built depends on the engine and, on PostgreSQL, on whether U is the country
+(completions grouped per person before the join) or a unit below it (see _PERSONS_PG).
 """
 
 from dataclasses import dataclass
@@ -102,11 +104,20 @@ def ratio(trained: int, target: int) -> float | None:
 #   tgt   1 when in target and still in post at :date_to
 #   trn   1 when a counting course (optionally the filtered one) was completed in the window
 #   times completions within [from, to] (optionally of the filtered course)
-# Two equivalent forms, each the fastest on its engine. PostgreSQL joins and groups by person,
-# then aggregates by commune, position and gender in one pass (GROUPING SETS). SQLite (no
-# grouping sets) probes the (person_id, course_id, completed_on) index per person, starting from
-# U's communes (CROSS JOIN fixes SQLite's join order), materialises the table once and groups it
-# three times. Either way the cost grows with the number of people, not of units.
+# Three equivalent forms, each the fastest in its case. On PostgreSQL the table is aggregated
+# by commune, position and gender in one pass (GROUPING SETS); a unit below the country joins
+# its people to their completions through the indexes and groups by person (_PERSONS_PG), while
+# the country, which reads every completion, first folds the completions into one row per
+# person in one ordered pass over the (person_id, course_id, completed_on) index and only then
+# joins the people (_PERSONS_PG_COUNTRY: no grouping of the joined rows per person). SQLite
+# (no grouping sets) probes that index per person, starting from U's communes (CROSS JOIN fixes
+# SQLite's join order), materialises the table once and groups it three times. Either way the
+# cost grows with the number of people, not of units.
+#
+# Below the country, U's units are looked up first, as an array computed once: the planner then
+# reaches their people through the commune_id index. Joined to units instead, it scanned every
+# person (a province report ran 1.7 to 2 times slower; the estimates are right, the costs
+# assume disk reads).
 _PERSONS_PG = """
   SELECT p.id AS person_id, p.commune_id, p.position, p.gender, p.ethnicity,
          CASE WHEN p.in_target = :true AND (p.left_on IS NULL OR p.left_on > :date_to)
@@ -114,12 +125,35 @@ _PERSONS_PG = """
          MAX(CASE WHEN k.counts_toward_target = :true AND c.completed_on >= :trained_from
                   THEN 1 ELSE 0 END) AS trn,
          SUM(CASE WHEN c.completed_on >= :date_from THEN 1 ELSE 0 END) AS times
-  FROM units cu
-  JOIN persons p ON p.commune_id = cu.id
+  FROM persons p
   LEFT JOIN completions c ON c.person_id = p.id AND c.completed_on <= :date_to {course_filter}
   LEFT JOIN courses k ON k.id = c.course_id
-  WHERE cu.path LIKE :prefix {position_filter}
+  WHERE p.commune_id = ANY(ARRAY(SELECT id FROM units WHERE path LIKE :prefix)) {position_filter}
   GROUP BY p.id
+"""
+
+# ORDER BY makes the planner group while reading the index in person order; left to itself it
+# hashed all the completions instead, a slower plan. The counting courses are a hashed sub-plan
+# rather than a join, which would sit between the index scan and the grouping.
+_PERSONS_PG_COUNTRY = """
+  SELECT p.id AS person_id, p.commune_id, p.position, p.gender, p.ethnicity,
+         CASE WHEN p.in_target = :true AND (p.left_on IS NULL OR p.left_on > :date_to)
+              THEN 1 ELSE 0 END AS tgt,
+         COALESCE(pc.trn, 0) AS trn, COALESCE(pc.times, 0) AS times
+  FROM units cu
+  JOIN persons p ON p.commune_id = cu.id
+  LEFT JOIN (
+    SELECT c.person_id,
+           MAX(CASE WHEN c.course_id IN (SELECT id FROM courses
+                                         WHERE counts_toward_target = :true)
+                     AND c.completed_on >= :trained_from THEN 1 ELSE 0 END) AS trn,
+           COUNT(*) FILTER (WHERE c.completed_on >= :date_from) AS times
+    FROM completions c
+    WHERE c.completed_on <= :date_to {course_filter}
+    GROUP BY c.person_id
+    ORDER BY c.person_id
+  ) pc ON pc.person_id = p.id
+  WHERE cu.path LIKE :prefix {position_filter}
 """
 
 _PERSONS_SQLITE = """
@@ -224,7 +258,8 @@ def _coverage_sql(params: Params, with_ethnicity: bool) -> str:
     """The report statement for the session's engine."""
     if _dialect() == "postgresql":
         ethnicity = "COALESCE(pp.ethnicity, '')"
-        agg = _AGG_PG.format(persons=_PERSONS_PG.format(**_filters(params)),
+        persons = _PERSONS_PG_COUNTRY if params.unit.parent_id is None else _PERSONS_PG
+        agg = _AGG_PG.format(persons=persons.format(**_filters(params)),
                              ethnicity_set=f", ({ethnicity})" if with_ethnicity else "",
                              ethnicity_key=ethnicity if with_ethnicity else "''")
         return _COVERAGE_SQL.format(agg=agg, strpos="strpos")
@@ -237,12 +272,19 @@ def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
+# Settings for the report's transaction on PostgreSQL, set in one round trip. psycopg prepares a
+# statement after a few runs and the server may then switch to a generic plan, blind to the
+# unit's path prefix and the dates (twenty times slower here): custom plans are forced. The
+# national report hashes one row per person (150,000 people: about 11 MB), which spilled to disk
+# within the default 4 MB work_mem.
+_PG_SETTINGS = text("SELECT set_config('plan_cache_mode', 'force_custom_plan', true), "
+                    "set_config('work_mem', '32MB', true)")
+
+
 def _execute(stmt) -> list:
-    """Run a report statement. On PostgreSQL, psycopg prepares a statement after a few runs and
-    the server may then switch to a generic plan, blind to the unit's path prefix and the dates
-    (twenty times slower here); a custom plan is forced for this transaction."""
+    """Run a report statement (on PostgreSQL with _PG_SETTINGS for this transaction)."""
     if _dialect() == "postgresql":
-        db.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+        db.session.execute(_PG_SETTINGS)
     return db.session.execute(stmt).all()
 
 

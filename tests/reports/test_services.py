@@ -63,6 +63,42 @@ def test_country_rows_are_provinces(world):
     assert doc["unit"]["kind"] == "country"
 
 
+
+def test_country_modes_filters_and_breakdowns(world):
+    """The country (its own per-person form on PostgreSQL): period mode, moved boundaries, course
+    and position filters and the breakdowns, h1 of Hà Nội added to Quảng Ninh's figures."""
+    def head(doc):
+        t = doc["totals"]
+        return t["target"], t["trained"], t["coverage"], t["person_times"], t["people"]
+
+    assert head(services.coverage(None, FROM, TO, "period")) == (9, 6, 0.6667, 10, 9)
+    assert head(services.coverage(None, date(2025, 1, 2), date(2025, 12, 30), "period")) == (
+        10, 4, 0.4, 8, 7)                       # a9 in post on 30/12; a1, b1, b2, h1 trained
+    assert head(services.coverage(None, FROM, TO, course=world["courses"]["basic"])) == (
+        9, 5, 0.5556, 7, 6)
+    assert head(services.coverage(None, FROM, TO, "period", course=world["courses"]["intro"])) \
+        == (9, 0, 0.0, 1, 1)
+    assert head(services.coverage(None, FROM, TO, position="truong_thon")) == (2, 2, 1.0, 3, 2)
+    doc = services.coverage(None, FROM, TO, with_ethnicity=True)
+    positions = {p["position"]: p for p in doc["by_position"]}
+    assert (positions["can_bo_xa"]["target"], positions["can_bo_xa"]["trained"]) == (7, 5)
+    genders = {g["gender"]: (g["target"], g["trained"]) for g in doc["by_gender"]}
+    assert genders == {"male": (1, 1), "female": (1, 1), "other": (0, 0), "unknown": (7, 5)}
+    assert doc["by_ethnicity"] == [
+        {"ethnicity": None, "target": 8, "trained": 6, "coverage": 0.75},
+        {"ethnicity": "Tày", "target": 1, "trained": 1, "coverage": 1.0}]
+
+
+def test_country_form_matches_the_unit_form(world, monkeypatch):
+    """On PostgreSQL the country's per-person table is built another way (completions grouped
+    per person first); the general form gives the very same documents."""
+    cases = [{}, {"mode": "period"}, {"course": world["courses"]["basic"]},
+             {"course": world["courses"]["intro"], "mode": "period"},
+             {"position": "truong_thon"}, {"with_ethnicity": True}]
+    docs = [services.coverage(None, FROM, TO, **kw) for kw in cases]
+    monkeypatch.setattr(services, "_PERSONS_PG_COUNTRY", services._PERSONS_PG)
+    assert [services.coverage(None, FROM, TO, **kw) for kw in cases] == docs
+
 def test_course_filter(world, units):
     """The course filter narrows trained, person_times and people to that course."""
     province = units("22", "province")

@@ -28,13 +28,6 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        # A pre-ping guards against a database server dropping idle connections; a SQLite file
-        # has no server, so it would only add a statement to every request.
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
-            k: v for k, v in app.config["SQLALCHEMY_ENGINE_OPTIONS"].items()
-            if k != "pool_pre_ping"}
-
     hops = int(app.config.get("PROXY_FIX") or 0)
     if hops:
         # Trust X-Forwarded-For/Proto/Host/Prefix from exactly `hops` proxies, so the client
@@ -130,11 +123,13 @@ def _register_cli(app: Flask) -> None:
 
 
 def _register_hooks(app: Flask) -> None:
-    from lms.core import assets, compress, csrf_tokens, fragments, i18n, nav, text
+    from lms.core import assets, compress, csrf_tokens, dbping, fragments, i18n, nav, readonly, text
 
     assets.init_app(app)
+    dbping.init_app(app)
     compress.init_app(app)
     csrf_tokens.init_app(app)
+    readonly.init_app(app)
     i18n.init_app(app)
     fragments.init_app(app)
     nav.init_app(app)

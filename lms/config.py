@@ -46,7 +46,8 @@ class Config:
     """Defaults; `from_env` applies LMS_* variables on top."""
 
     SQLALCHEMY_TRACK_MODIFICATIONS = False
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}  # pool settings; pings: lms/core/dbping.py
+    DB_PING_AFTER = 10.0  # seconds idle after which a pooled server connection is pinged
     BASE_URL = "http://127.0.0.1:5000"
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -97,4 +98,5 @@ class Config:
         )
         cfg["PROXY_FIX"] = _proxy_count(env.get("LMS_PROXY_FIX"))
         cfg["BENCH_ENDPOINTS"] = _bool(env.get("LMS_BENCH_ENDPOINTS"), False)
+        cfg["DB_PING_AFTER"] = float(env.get("LMS_DB_PING_AFTER", cls.DB_PING_AFTER))
         return cfg

@@ -55,18 +55,6 @@ def test_sqlite_pragmas(tmp_path):
         db.engine.dispose()
 
 
-def test_pre_ping_only_for_database_servers(tmp_path):
-    """Pooled server connections are pinged before use; SQLite files (no server) are not."""
-    from lms.extensions import db
-
-    for url, pinged in ((f"sqlite:///{tmp_path}/p.db", False),
-                        ("postgresql://u@127.0.0.1:1/none", True)):
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x"})
-        with app.app_context():
-            assert db.engine.pool._pre_ping is pinged, url
-            db.engine.dispose()
-
-
 def test_security_headers(client):
     """Every page sends CSP without inline script, frame denial and nosniff."""
     response = client.get("/")

@@ -4,12 +4,14 @@ import random
 
 import pytest
 
+import bench.load
 from bench.load import (
     parse_csrf,
     parse_questions,
     percentile,
     pg_database_url,
     random_choice,
+    ratio_rounds,
     summarise,
 )
 from lms import create_app
@@ -88,3 +90,18 @@ def test_bench_route_only_with_the_flag(app, client, tmp_path, monkeypatch):
                             "BENCH_ENDPOINTS": True})
     reply = bench_app.test_client().get("/_bench/bare")
     assert reply.status_code == 200 and reply.get_data(as_text=True) == "ok"
+
+
+def test_ratio_rounds_alternate_and_take_the_median(monkeypatch):
+    """Lesson and bare alternate round by round; the ratio is the median of the rounds' ratios,
+    and the pooled ratio (all lesson over all bare throughput) is given beside it."""
+    calls, rates = [], iter([100, 400, 300, 500, 90, 100])
+    monkeypatch.setattr(bench.load, "hammer",
+                        lambda clients, path, kind, seconds: calls.append((kind, seconds))
+                        or next(rates))
+    result = ratio_rounds([], "/lesson", 15.0, 3)
+    assert [k for k, _s in calls] == ["ratio_lesson", "ratio_bare"] * 3
+    assert all(s == 5.0 for _k, s in calls)
+    assert result["round_ratios"] == [0.25, 0.6, 0.9]
+    assert result["lesson_over_bare"] == 0.6
+    assert result["pooled_ratio"] == round((100 + 300 + 90) / (400 + 500 + 100), 3)

@@ -12,7 +12,7 @@ template's `request`, `session` and `g` answer only the path. Touching anything 
 SkeletonLeak: that page is then rendered normally, every time, and never shared, so a template
 that later shows some other per-user value cannot leak it to another user. Pages with flashed
 messages (per user, shown once) are always rendered normally. Helpers called from a skeleton
-template must depend only on the key, the language and the script root (url_for, asset,
+template must depend only on the key, the language, the host and the script root (url_for, asset,
 nav_items and fragment do).
 """
 
@@ -27,7 +27,7 @@ from lms.core.csrf_tokens import csrf_token
 from lms.core.i18n import locale_code
 
 CACHE_KEY = "core.skeletons"
-MAX_ENTRIES = 5000
+MAX_ENTRIES = 2000  # a lesson page is about 8 KB: at most ~16 MB per worker
 _UNCACHEABLE = object()
 log = logging.getLogger(__name__)
 
@@ -99,11 +99,11 @@ def _fill(skeleton: str, holes: _Holes) -> str:
 
 def render_page(template: str, key: tuple | None, **context) -> str:
     """`render_template(template, **context)` for a signed-in user, from a skeleton kept under
-    `key` (plus template, language, script root, path and role) when the page allows it.
+    `key` (plus template, language, host, script root, path and role) when the page allows it.
 
     :param template: the template name
-    :param key: everything the page depends on besides the language, script root, path, role
-        and the three holes; None renders normally (e.g. content without a version)
+    :param key: everything the page depends on besides the language, host, script root, path,
+        role and the three holes; None renders normally (e.g. content without a version)
     :param context: the template's variables, as for render_template
     """
     if (key is None or not current_app.config.get("PAGE_SKELETONS", True)
@@ -113,8 +113,8 @@ def render_page(template: str, key: tuple | None, **context) -> str:
     holes = current_app.extensions.get(CACHE_KEY + ".holes")
     if holes is None:
         holes = current_app.extensions.setdefault(CACHE_KEY + ".holes", _Holes())
-    full_key = (template, locale_code(), request.script_root, request.path, current_user.role,
-                *key)
+    full_key = (template, locale_code(), request.host, request.script_root, request.path,
+                current_user.role, *key)
     skeleton = cache.get(full_key)
     if skeleton is None:
         try:

@@ -172,7 +172,7 @@ def test_learners_share_a_skeleton_not_their_names_or_tokens(app, load_course, m
     assert "(an&lt;b&gt;&#34;&amp;)" in first and "binh" not in first
     assert "(binh)" in second and "an&lt;b" not in second
     assert _TOKEN.search(first).group(1) != _TOKEN.search(second).group(1)
-    states = [k[5:] for k in app.extensions[skeletons.CACHE_KEY]
+    states = [k[6:] for k in app.extensions[skeletons.CACHE_KEY]
               if k[0] == "courses/lesson.html"]
     assert len(states) == 2  # 0/3 not done and 1/3 done, each shared by both learners
 

@@ -28,6 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
+
     hops = int(app.config.get("PROXY_FIX") or 0)
     if hops:
         # Trust X-Forwarded-For/Proto/Host/Prefix from exactly `hops` proxies, so the client

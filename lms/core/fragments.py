@@ -1,11 +1,12 @@
 """Rendered template fragments kept per process: the parts of a page that are the same for every
-user who sees them in one language (headings, navigation between lessons, the page frame).
+user who sees them in one language (the page frame's asset links, brand and footer).
 
-    {% call fragment("lesson-pager", course.version, lesson.id) %} … {% endcall %}
+    {% call fragment("base-footer") %} … {% endcall %}
 
 The key names everything the block's output depends on; the language and the script root (the
 URL prefix under which the app is mounted) are added to it. A `None` in the key means "not
-cacheable" (a course made by hand has no content version): the block is rendered every time.
+cacheable" (e.g. content without a version): the block is rendered every time. Whole pages
+that are the same but for a few values use lms/core/skeletons.py instead.
 Never put per-user data inside a fragment: names, CSRF tokens, progress, flashed messages.
 Content changes reach the cache through the key (a course's version changes when its content
 is loaded again); the cache is emptied when it grows past MAX_ENTRIES.

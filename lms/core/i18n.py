@@ -11,33 +11,29 @@ from flask import g, has_app_context
 from flask_babel import get_locale, get_translations
 
 
+def _per_locale(name: str, compute):
+    """`compute()`, remembered on Flask-Babel's per-request namespace for the current locale
+    object (force_locale() and refresh() replace that object, so they are honoured)."""
+    ns = g.get("_flask_babel") if has_app_context() else None
+    cached = getattr(ns, name, None)
+    if cached is not None and cached[0] is getattr(ns, "babel_locale", None):
+        return cached[1]
+    value = compute()
+    ns = g.get("_flask_babel") if has_app_context() else None  # compute() may create it
+    locale = getattr(ns, "babel_locale", None)
+    if locale is not None:  # known only once the request's first lookup picked it
+        setattr(ns, name, (locale, value))
+    return value
+
+
 def catalogue():
     """The gettext catalogue of the current locale (Flask-Babel's, cached for the request)."""
-    if not has_app_context():
-        return get_translations()
-    ns = g.get("_flask_babel")
-    locale = getattr(ns, "babel_locale", None)
-    if locale is None:
-        return get_translations()  # the first string of the request picks the locale
-    cached = getattr(ns, "lms_catalogue", None)
-    if cached is None or cached[0] is not locale:
-        cached = (locale, get_translations())
-        ns.lms_catalogue = cached
-    return cached[1]
+    return _per_locale("lms_catalogue", get_translations)
 
 
 def locale_code() -> str:
     """The current locale as a code ("vi", "en"), worked out once per request."""
-    ns = g.get("_flask_babel") if has_app_context() else None
-    cached = getattr(ns, "lms_locale_code", None)
-    if cached is not None and cached[0] is getattr(ns, "babel_locale", None):
-        return cached[1]
-    locale = get_locale()
-    code = str(locale) if locale is not None else ""
-    ns = g.get("_flask_babel") if has_app_context() else None  # get_locale() may create it
-    if ns is not None:
-        ns.lms_locale_code = (getattr(ns, "babel_locale", None), code)
-    return code
+    return _per_locale("lms_locale_code", lambda: str(get_locale() or ""))
 
 
 def init_app(app) -> None:

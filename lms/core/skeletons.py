@@ -63,38 +63,41 @@ class _StandIn:
         return True
 
 
-def _stand_in_user(holes: _Holes) -> _StandIn:
+HOLES = _Holes()
+
+
+def _stand_in_user() -> _StandIn:
     role = current_user.role
 
     def has_role(*roles: str) -> bool:
         return role in roles
 
     return _StandIn("current_user", is_authenticated=True, is_active=True, is_anonymous=False,
-                    role=role, username=holes.username, has_role=has_role)
+                    role=role, username=HOLES.username, has_role=has_role)
 
 
-def _render_skeleton(template: str, holes: _Holes, context: dict) -> str:
+def _render_skeleton(template: str, context: dict) -> str:
     """Render `template` with stand-ins for everything per-request (raises SkeletonLeak)."""
     stand_ins = {
-        "request": _StandIn("request", path=request.path, full_path=holes.full_path,
+        "request": _StandIn("request", path=request.path, full_path=HOLES.full_path,
                             script_root=request.script_root),
         "session": _StandIn("session"),
         "g": _StandIn("g"),
-        "csrf_token": lambda: holes.csrf,
+        "csrf_token": lambda: HOLES.csrf,
         "get_flashed_messages": lambda **_kw: [],
     }
     real_user = g.get("_login_user")
-    g._login_user = _stand_in_user(holes)  # what flask_login.current_user resolves to
+    g._login_user = _stand_in_user()  # what flask_login.current_user resolves to
     try:
         return render_template(template, **context, **stand_ins)
     finally:
         g._login_user = real_user
 
 
-def _fill(skeleton: str, holes: _Holes) -> str:
-    return (skeleton.replace(holes.csrf, str(escape(csrf_token())))
-            .replace(holes.username, str(escape(current_user.username)))
-            .replace(holes.full_path, str(escape(request.full_path))))
+def _fill(skeleton: str) -> str:
+    return (skeleton.replace(HOLES.csrf, str(escape(csrf_token())))
+            .replace(HOLES.username, str(escape(current_user.username)))
+            .replace(HOLES.full_path, str(escape(request.full_path))))
 
 
 def render_page(template: str, key: tuple | None, **context) -> str:
@@ -110,15 +113,12 @@ def render_page(template: str, key: tuple | None, **context) -> str:
             or not current_user.is_authenticated or session.get("_flashes")):
         return render_template(template, **context)
     cache = current_app.extensions.setdefault(CACHE_KEY, {})
-    holes = current_app.extensions.get(CACHE_KEY + ".holes")
-    if holes is None:
-        holes = current_app.extensions.setdefault(CACHE_KEY + ".holes", _Holes())
     full_key = (template, locale_code(), request.host, request.script_root, request.path,
                 current_user.role, *key)
     skeleton = cache.get(full_key)
     if skeleton is None:
         try:
-            skeleton = _render_skeleton(template, holes, context)
+            skeleton = _render_skeleton(template, context)
         except SkeletonLeak as leak:
             log.warning("page %s is rendered per request: its template reads %s", template, leak)
             skeleton = _UNCACHEABLE
@@ -127,4 +127,4 @@ def render_page(template: str, key: tuple | None, **context) -> str:
         cache[full_key] = skeleton  # one dict assignment: safe between threads
     if skeleton is _UNCACHEABLE:
         return render_template(template, **context)
-    return _fill(skeleton, holes)
+    return _fill(skeleton)

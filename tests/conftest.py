@@ -6,6 +6,7 @@ whole suite on PostgreSQL; the default is a SQLite file in a temporary folder.
 
 import os
 import re
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import text
@@ -100,12 +101,24 @@ def runner(app):
     return app.test_cli_runner()
 
 
+def token_in(html: str) -> str:
+    """The CSRF token of the first form in `html`."""
+    match = _CSRF.search(html)
+    assert match, "no csrf token in the page"
+    return match.group(1)
+
+
 def csrf_token(client, url: str = "/") -> str:
     """Fetch a page and return the CSRF token from its first form."""
-    html = client.get(url, follow_redirects=True).get_data(as_text=True)
-    match = _CSRF.search(html)
-    assert match, f"no csrf token on {url}"
-    return match.group(1)
+    return token_in(client.get(url, follow_redirects=True).get_data(as_text=True))
+
+
+@contextmanager
+def own_request(app, url: str = "/"):
+    """A request with its own app context (and so its own `g`), as in a real server: the `app`
+    fixture keeps one app context open, which plain test_request_context() would share."""
+    with app.app_context(), app.test_request_context(url):
+        yield
 
 
 def post_form(client, url: str, data: dict | None = None, page: str = "/", **kwargs):

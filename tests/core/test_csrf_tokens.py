@@ -1,15 +1,11 @@
 """The signed CSRF token is reused per session while tokens never expire (lms/core/csrf_tokens)."""
 
-import re
-
 from lms.core import csrf_tokens
-from tests.conftest import TEST_PASSWORD, post_form
-
-TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+from tests.conftest import TEST_PASSWORD, csrf_token, post_form
 
 
-def _token(client, url: str = "/accounts/login") -> str:
-    return TOKEN.search(client.get(url).get_data(as_text=True)).group(1)
+def _token(client) -> str:
+    return csrf_token(client, "/accounts/login")
 
 
 def test_same_session_reuses_the_signed_token(app, client, monkeypatch):

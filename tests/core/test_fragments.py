@@ -1,24 +1,17 @@
 """Cached template fragments (lms/core/fragments.py): once per key and language, never for None."""
 
-from contextlib import contextmanager
-
 from flask import render_template_string
 
 from lms.core import fragments
+from tests.conftest import own_request
 
 BLOCK = "{% call fragment('t', key) %}{{ _('Đăng xuất') }} {{ render() }}{% endcall %}"
 
 
-@contextmanager
-def request(app, url: str = "/"):
-    """A request with its own app context (and so its own `g`), as in a real server."""
-    with app.app_context(), app.test_request_context(url):
-        yield
-
 
 def _renders(app, key, url: str = "/") -> tuple[str, int]:
     calls = []
-    with request(app, url):
+    with own_request(app, url):
         html = render_template_string(BLOCK, key=key, render=lambda: calls.append(1) or "x")
     return html, len(calls)
 

@@ -7,6 +7,7 @@ from flask_login import login_user
 from jinja2 import ChoiceLoader, DictLoader
 
 from lms.core import skeletons
+from tests.conftest import own_request
 
 TEMPLATES = {
     "t/safe.html": "<p>{{ current_user.username }}|{{ csrf_token() }}|{{ request.full_path }}"
@@ -31,7 +32,7 @@ def templates(app, monkeypatch):
 @contextmanager
 def signed_in(app, user, url="/page"):
     """A request (with its own app context) by `user`."""
-    with app.app_context(), app.test_request_context(url):
+    with own_request(app, url):
         login_user(user)
         yield
 

@@ -1,33 +1,26 @@
 """Templates translate with the request's catalogue cached once (lms/core/i18n.py)."""
 
-from contextlib import contextmanager
-
 from flask import render_template_string
 from flask_babel import force_locale, refresh
 
 from lms.core import i18n
+from tests.conftest import own_request
 
 PAGE = "{{ _('Đăng xuất') }}|{{ ngettext('%(num)s bài', '%(num)s bài', 2) }}"
 
 
-@contextmanager
-def request(app, url: str = "/"):
-    """A request with its own app context (and so its own `g`), as in a real server."""
-    with app.app_context(), app.test_request_context(url):
-        yield
-
 
 def test_templates_follow_the_request_locale(app):
     """A template string comes out in the language the request asks for."""
-    with request(app, "/?lang=en"):
+    with own_request(app, "/?lang=en"):
         assert render_template_string("{{ _('Đăng xuất') }}") == "Log out"
-    with request(app):
+    with own_request(app):
         assert render_template_string("{{ _('Đăng xuất') }}") == "Đăng xuất"
 
 
 def test_force_locale_switches_the_cached_catalogue(app):
     """force_locale inside a request is honoured, and the request's language comes back after."""
-    with request(app):
+    with own_request(app):
         assert render_template_string("{{ _('Đăng xuất') }}") == "Đăng xuất"
         with force_locale("en"):
             assert render_template_string("{{ _('Đăng xuất') }}") == "Log out"
@@ -36,7 +29,7 @@ def test_force_locale_switches_the_cached_catalogue(app):
 
 def test_refresh_drops_the_cached_catalogue(app):
     """After flask_babel.refresh() the locale selector runs again (a language switch)."""
-    with request(app):
+    with own_request(app):
         assert render_template_string("{{ _('Đăng xuất') }}") == "Đăng xuất"
         from flask import session
 
@@ -50,7 +43,7 @@ def test_catalogue_is_looked_up_once_per_request(app, monkeypatch):
     calls = []
     real = i18n.get_translations
     monkeypatch.setattr(i18n, "get_translations", lambda: calls.append(1) or real())
-    with request(app, "/?lang=en"):
+    with own_request(app, "/?lang=en"):
         out = render_template_string(PAGE * 10)
     assert out.startswith("Log out|")
     assert 1 <= len(calls) <= 2  # the first string picks the locale, the second caches it

@@ -1,13 +1,12 @@
 """The lesson page's read path: few queries, cached outline and body, fresh after a reload."""
 
-import re
 from contextlib import contextmanager
 
 from sqlalchemy import event
 
 from lms.core import skeletons
 from lms.courses.loader import load_content
-from tests.conftest import TEST_PASSWORD, post_form
+from tests.conftest import TEST_PASSWORD, post_form, token_in
 from tests.courses.conftest import write_course
 
 LESSON_PAGE = "/courses/khoa-thu/lessons/hai"
@@ -87,7 +86,7 @@ def test_reloaded_content_replaces_cached_lesson(client, db, content_dir, load_c
     db.session.commit()
     page = client.get(LESSON_PAGE).get_data(as_text=True)
     assert "Bài hai mới" in page and "Đoạn văn đã sửa." in page
-    assert 'rel="next"' not in page and "Bài 2/2" in page  # pager and crumbs fragments too
+    assert 'rel="next"' not in page and "Bài 2/2" in page  # pager and crumbs too
     assert client.get("/courses/khoa-thu/lessons/ba").status_code == 404
 
 
@@ -122,9 +121,6 @@ def test_cached_parts_follow_the_language(client, load_course, login_as):
 
 
 # --- page skeletons (lms/core/skeletons.py) ---------------------------------------------------
-
-_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
-
 
 def _plain(app, client, url: str) -> str:
     """The same page rendered without skeletons."""
@@ -165,13 +161,13 @@ def test_learners_share_a_skeleton_not_their_names_or_tokens(app, load_course, m
         browser.get(LESSON_PAGE)
         pages[name] = html = browser.get(LESSON_PAGE).get_data(as_text=True)
         done = browser.post(LESSON_PAGE + "/complete",
-                            data={"csrf_token": _TOKEN.search(html).group(1)})
+                            data={"csrf_token": token_in(html)})
         assert done.status_code == 302
         assert "Tiến độ: 1/3 bài" in browser.get(LESSON_PAGE).get_data(as_text=True)
     first, second = pages['an<b>"&'], pages["binh"]
     assert "(an&lt;b&gt;&#34;&amp;)" in first and "binh" not in first
     assert "(binh)" in second and "an&lt;b" not in second
-    assert _TOKEN.search(first).group(1) != _TOKEN.search(second).group(1)
+    assert token_in(first) != token_in(second)
     states = [k[6:] for k in app.extensions[skeletons.CACHE_KEY]
               if k[0] == "courses/lesson.html"]
     assert len(states) == 2  # 0/3 not done and 1/3 done, each shared by both learners

@@ -77,14 +77,19 @@ def _init_extensions(app: Flask) -> None:
     login_manager.session_protection = "basic"
 
     from lms.accounts.models import User
+    from lms.core import userload
 
     # Built once: every logged-in request runs it, and building a statement costs about as much
     # as running it (the same reason as lms/courses/pagecache.py).
     active_user = select(User).where(User.id == bindparam("id"), User.active.is_(True))
 
+    def plain(user_id: int):
+        return db.session.execute(active_user, {"id": user_id}).scalar_one_or_none()
+
     @login_manager.user_loader
     def load_user(user_id: str):
-        return db.session.execute(active_user, {"id": int(user_id)}).scalar_one_or_none()
+        # A page may load the user together with its own data (lms/core/userload.py).
+        return userload.load(int(user_id), plain)
 
 
 @event.listens_for(Engine, "connect")

@@ -4,17 +4,21 @@ one query for the learner's state.
 A course's outline (title, lessons in order) and its lessons' sanitised HTML change only when
 `lms content load` applies new content, and that always sets a new `content_hash` and
 `loaded_at` on the course. Each request reads the course's version together with the learner's
-enrolment and completed lessons in ONE query; the outline and the body are taken from the cache
-when the version matches, and loaded again (outline without the bodies, then only the body
-wanted) when it does not. Courses without a `content_hash` (made by hand, not by the loader)
-are never cached.
+enrolment and completed lessons in ONE query, which also loads the signed-in user
+(`load_user_with_state`, a companion loader of lms/core/userload.py); the outline and the body
+are taken from the cache when the version matches, and loaded again (outline without the
+bodies, then only the body wanted) when it does not. Courses without a `content_hash` (made by
+hand, not by the loader) are never cached.
 """
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask import g
 from sqlalchemy import and_, bindparam, false, select
 
+from lms.accounts.models import User
+from lms.core import userload
 from lms.courses.models import Course, Enrolment, Lesson, LessonProgress
 from lms.extensions import db
 
@@ -72,22 +76,38 @@ def _cache(app) -> dict:
 
 
 
+_COURSE, _ENROLMENT, _PROGRESS = (Course.__table__.c, Enrolment.__table__.c,
+                                  LessonProgress.__table__.c)
+# Table columns, not ORM attributes: a plain Core statement skips the ORM's result machinery,
+# which cost more than the query itself here (measured in-process).
+_STATE_COLUMNS = (_COURSE.id, _COURSE.content_hash, _COURSE.loaded_at, _ENROLMENT.id,
+                  _ENROLMENT.last_lesson_id, _PROGRESS.lesson_id)
+_THIS_COURSE = and_(_COURSE.slug == bindparam("slug"), _COURSE.active.is_(True))
+
+
 def _state_statement(mine):
-    # Table columns, not ORM attributes: a plain Core statement skips the ORM's result
-    # machinery, which cost more than the query itself here (measured in-process).
-    course, enrolment, progress = (Course.__table__.c, Enrolment.__table__.c,
-                                   LessonProgress.__table__.c)
-    return (select(course.id, course.content_hash, course.loaded_at, enrolment.id,
-                   enrolment.last_lesson_id, progress.lesson_id)
+    return (select(*_STATE_COLUMNS)
             .select_from(Course.__table__)
-            .outerjoin(Enrolment.__table__, and_(enrolment.course_id == course.id, mine))
-            .outerjoin(LessonProgress.__table__, progress.enrolment_id == enrolment.id)
-            .where(course.slug == bindparam("slug"), course.active.is_(True)))
+            .outerjoin(Enrolment.__table__, and_(_ENROLMENT.course_id == _COURSE.id, mine))
+            .outerjoin(LessonProgress.__table__, _PROGRESS.enrolment_id == _ENROLMENT.id)
+            .where(_THIS_COURSE))
 
 
 # Built once: building the statement cost more than running it (measured in-process).
-_STATE_FOR_PERSON = _state_statement(Enrolment.__table__.c.person_id == bindparam("person_id"))
+_STATE_FOR_PERSON = _state_statement(_ENROLMENT.person_id == bindparam("person_id"))
 _STATE_FOR_STAFF = _state_statement(false())
+# The signed-in user and the same state in one query, for the user loader of lesson pages
+# (lms/core/userload.py): one round trip to a database server instead of two. A user without
+# a roster person matches no enrolment, as _STATE_FOR_STAFF.
+_USER_WITH_STATE = (
+    select(User, *_STATE_COLUMNS)
+    .select_from(User)
+    .outerjoin(Course.__table__, _THIS_COURSE)
+    .outerjoin(Enrolment.__table__, and_(_ENROLMENT.course_id == _COURSE.id,
+                                         _ENROLMENT.person_id == User.person_id))
+    .outerjoin(LessonProgress.__table__, _PROGRESS.enrolment_id == _ENROLMENT.id)
+    .where(User.id == bindparam("id"), User.active.is_(True)))
+PREFETCHED = "lesson_state"
 
 
 def read_state(slug: str, person_id: int | None) -> LessonPage | None:
@@ -97,9 +117,31 @@ def read_state(slug: str, person_id: int | None) -> LessonPage | None:
     :param slug: the course slug
     :param person_id: the learner's roster person id (None for staff without one)
     """
+    prefetched = g.pop(PREFETCHED, None)
+    if prefetched is not None and prefetched[:2] == (slug, person_id):
+        return prefetched[2]
     stmt = _STATE_FOR_PERSON if person_id is not None else _STATE_FOR_STAFF
     rows = db.session.execute(stmt, {"slug": slug, "person_id": person_id}).all()
+    return _state(rows, person_id)
+
+
+@userload.companion("courses.lesson")
+def load_user_with_state(user_id: int, view_args: dict) -> User | None:
+    """The active user `user_id`, read together with the lesson page's state, which is left in
+    `g` for `read_state` (see lms/core/userload.py)."""
+    slug = view_args.get("slug")
+    rows = db.session.execute(_USER_WITH_STATE, {"id": user_id, "slug": slug}).all()
     if not rows:
+        return None
+    user = rows[0][0]
+    g.setdefault(PREFETCHED, (slug, user.person_id,
+                              _state([row[1:] for row in rows], user.person_id)))
+    return user
+
+
+def _state(rows, person_id: int | None) -> LessonPage | None:
+    """A LessonPage from rows of _STATE_COLUMNS (None when the course is missing)."""
+    if not rows or rows[0][0] is None:
         return None
     course_id, content_hash, loaded_at, enrolment_id, last_lesson_id, _ = rows[0]
     enrolment = None

@@ -11,8 +11,9 @@ from tests.courses.conftest import write_course
 
 LESSON_PAGE = "/courses/khoa-thu/lessons/hai"
 
-# User loader + one query for the course's version, the enrolment and the done lessons.
-MAX_QUERIES = 2
+# One query, made by the user loader: the user, the course's version, the enrolment and the done
+# lessons.
+MAX_QUERIES = 1
 
 
 @contextmanager
@@ -38,7 +39,7 @@ def _enrolled(client, load_course, login_as, trainee):
 
 
 def test_lesson_page_query_count(client, db, load_course, login_as, trainee):
-    """Reading a lesson again as an enrolled trainee runs at most two SQL queries."""
+    """Reading a lesson again as an enrolled trainee runs one SQL query."""
     _enrolled(client, load_course, login_as, trainee)
     assert client.get(LESSON_PAGE).status_code == 200  # records the visit, fills the cache
     with counted(db) as statements:
@@ -48,7 +49,7 @@ def test_lesson_page_query_count(client, db, load_course, login_as, trainee):
 
 
 def test_staff_lesson_page_query_count(client, db, load_course, login_as):
-    """A trainer reads a lesson without enrolment in at most two SQL queries."""
+    """A trainer reads a lesson without enrolment in one SQL query."""
     load_course(quiz=False)
     login_as("trainer")
     assert client.get(LESSON_PAGE).status_code == 200
@@ -184,3 +185,65 @@ def test_flashed_message_pages_are_rendered_normally(app, client, load_course, l
     assert "Thông báo riêng" not in client.get(LESSON_PAGE).get_data(as_text=True)
     assert all("Thông báo riêng" not in html for html in app.extensions[skeletons.CACHE_KEY]
                .values() if isinstance(html, str))
+
+
+# --- the user loaded with the page's state (lms/core/userload.py) -----------------------------
+
+def test_deactivated_learner_is_signed_out_on_a_lesson_page(client, db, load_course, login_as,
+                                                            trainee):
+    """The lesson page's own user loader still refuses an account deactivated meanwhile."""
+    _enrolled(client, load_course, login_as, trainee)
+    assert client.get(LESSON_PAGE).status_code == 200
+    trainee.active = False
+    db.session.commit()
+    response = client.get(LESSON_PAGE)
+    assert response.status_code == 302 and "/accounts/login" in response.headers["Location"]
+
+
+def test_unknown_course_with_the_page_loader_is_404(client, load_course, login_as, trainee):
+    """A signed-in learner asking for a course that does not exist gets 404, not an error."""
+    _enrolled(client, load_course, login_as, trainee)
+    assert client.get("/courses/khong-co/lessons/hai").status_code == 404
+    assert client.get("/courses/khoa-thu/lessons/khong-co").status_code == 404
+
+
+def test_state_prefetched_for_another_course_is_not_used(app, db, load_course, trainee):
+    """read_state takes the loader's state only for the same course and person."""
+    from flask import g
+
+    from lms.courses import pagecache
+    from tests.conftest import own_request
+
+    load_course(quiz=False)
+    with own_request(app, LESSON_PAGE):
+        user = pagecache.load_user_with_state(trainee.id, {"slug": "khoa-thu"})
+        assert user.id == trainee.id and g.get(pagecache.PREFETCHED)[0] == "khoa-thu"
+        assert pagecache.read_state("khac", trainee.person_id) is None  # queried, not taken
+        assert g.get(pagecache.PREFETCHED) is None  # used once at most
+    with own_request(app, LESSON_PAGE):
+        pagecache.load_user_with_state(trainee.id, {"slug": "khoa-thu"})
+        state = pagecache.read_state("khoa-thu", trainee.person_id)
+        assert state is not None and state.enrolment is None and state.done == frozenset()
+    with own_request(app, LESSON_PAGE):
+        trainee_id = trainee.id
+        db.session.execute(db.text("UPDATE users SET active = :f WHERE id = :i"),
+                           {"f": False, "i": trainee_id})
+        assert pagecache.load_user_with_state(trainee_id, {"slug": "khoa-thu"}) is None
+
+
+def test_lesson_state_from_the_loader_equals_the_plain_query(app, client, db, load_course,
+                                                             login_as, trainee):
+    """The state read with the user is what read_state's own query gives, done lessons too."""
+    from lms.courses import pagecache
+    from tests.conftest import own_request
+
+    _enrolled(client, load_course, login_as, trainee)
+    client.get(LESSON_PAGE)
+    post_form(client, LESSON_PAGE + "/complete", page=LESSON_PAGE)
+    with own_request(app, LESSON_PAGE):
+        pagecache.load_user_with_state(trainee.id, {"slug": "khoa-thu"})
+        prefetched = pagecache.read_state("khoa-thu", trainee.person_id)
+    with own_request(app, LESSON_PAGE):
+        plain = pagecache.read_state("khoa-thu", trainee.person_id)
+    assert prefetched == plain and len(plain.done) == 1 and plain.enrolment is not None
+

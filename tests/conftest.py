@@ -6,10 +6,11 @@ whole suite on PostgreSQL; the default is a SQLite file in a temporary folder.
 
 import os
 import re
+import tempfile
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from lms import create_app
 from lms.extensions import db as _db
@@ -119,6 +120,54 @@ def own_request(app, url: str = "/"):
     fixture keeps one app context open, which plain test_request_context() would share."""
     with app.app_context(), app.test_request_context(url):
         yield
+
+
+@contextmanager
+def server_statements(engine):
+    """What the database itself ran inside the block, on every connection checked out of
+    `engine`'s pool there (hold none before it): a list of statement kinds ("SELECT", "BEGIN",
+    "UPDATE", "COMMIT", …). SQLite reports each statement it runs (sqlite3's trace callback,
+    implicit BEGIN/COMMIT included); on PostgreSQL, libpq's protocol trace gives the server's
+    CommandComplete tags, i.e. what crossed the wire, whether SQLAlchemy sent it or not."""
+    seen, traces = [], {}
+
+    def checkout(dbapi_connection, record, proxy):  # noqa: ARG001
+        if hasattr(dbapi_connection, "set_trace_callback"):
+            dbapi_connection.set_trace_callback(
+                lambda sql: seen.append(sql.split(None, 1)[0].upper()))
+        elif id(dbapi_connection) not in traces:
+            from psycopg import pq
+
+            log = tempfile.TemporaryFile()  # noqa: SIM115 - closed when read, at check-in
+            dbapi_connection.pgconn.trace(log.fileno())
+            dbapi_connection.pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS)
+            traces[id(dbapi_connection)] = (dbapi_connection, log)
+
+    def checkin(dbapi_connection, record):  # noqa: ARG001
+        if hasattr(dbapi_connection, "set_trace_callback"):
+            dbapi_connection.set_trace_callback(None)
+        elif id(dbapi_connection) in traces:
+            _read_trace(*traces.pop(id(dbapi_connection)), seen)
+
+    event.listen(engine, "checkout", checkout)
+    event.listen(engine, "checkin", checkin)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "checkout", checkout)
+        event.remove(engine, "checkin", checkin)
+        for connection, log in traces.values():
+            _read_trace(connection, log, seen)
+
+
+def _read_trace(connection, log, seen: list) -> None:
+    connection.pgconn.untrace()
+    log.seek(0)
+    for line in log.read().decode("utf-8", "replace").splitlines():
+        parts = line.split("\t")  # direction, length, message, fields
+        if parts[0] == "B" and parts[2] == "CommandComplete":
+            seen.append(parts[3].strip().strip('"').split()[0])
+    log.close()
 
 
 def post_form(client, url: str, data: dict | None = None, page: str = "/", **kwargs):

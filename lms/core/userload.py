@@ -4,14 +4,61 @@ Flask-Login loads the user named by the session with a query of its own on every
 the most read page (a lesson) needs one more query for the learner's state. On a database
 server every query is a round trip, so a view may register a *companion loader* for its
 endpoint: a function that reads the active user and the page's data in one statement, returns
-the user exactly as the plain loader would (None when there is no such active user) and leaves
-the page's data in `flask.g` for the view, which must still work when it finds nothing there
-(a user already loaded, or no user at all). Every other request uses the plain loader.
+the user as the plain loader would (None when there is no such active user) and leaves the
+page's data in `flask.g` for the view, which must still work when it finds nothing there (a
+user already loaded, or no user at all). Every other request uses the plain loader.
+
+A companion may return a `LightUser` instead of the ORM `User`: the columns pages read on every
+request, with no Session behind them (lms/core/rawread.py). Any other attribute (`unit`,
+`person`, `created_at`, …) loads the full `User` on first use, so code written for `User` still
+works; only code that needs the ORM object itself (adding it to the session, assigning it to a
+relationship) must not run on such a page.
 """
 
 from collections.abc import Callable
 
 from flask import has_request_context, request
+from flask_login import UserMixin
+
+from lms.accounts.models import ROLES, User
+from lms.extensions import db
+
+LIGHT_COLUMNS = (User.__table__.c.id, User.__table__.c.username, User.__table__.c.full_name,
+                 User.__table__.c.role, User.__table__.c.unit_id, User.__table__.c.person_id,
+                 User.__table__.c.active)
+
+
+class LightUser(UserMixin):
+    """The signed-in user as read by `LIGHT_COLUMNS`, the full `User` loaded only if needed."""
+
+    def __init__(self, id, username, full_name, role, unit_id, person_id, active):  # noqa: A002
+        self.id, self.username, self.full_name, self.role = id, username, full_name, role
+        self.unit_id, self.person_id, self.active = unit_id, person_id, bool(active)
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def role_label(self) -> str:
+        return str(ROLES.get(self.role, self.role))
+
+    def has_role(self, *roles: str) -> bool:
+        """True when the user holds one of `roles` (as User.has_role)."""
+        return self.role in roles
+
+    def __getattr__(self, name: str):
+        # Only reached for attributes not set above. Private and special names are never
+        # forwarded (copy, pickling and markupsafe probe them).
+        if name.startswith("_"):
+            raise AttributeError(name)
+        full = self.__dict__.get("_full")
+        if full is None:
+            full = self.__dict__["_full"] = db.session.get(User, self.id)
+        return getattr(full, name)
+
+    def __repr__(self) -> str:
+        return f"<LightUser {self.id} {self.username}>"
 
 COMPANIONS: dict[str, Callable] = {}
 

@@ -1,35 +1,18 @@
 """The lesson page's read path: few queries, cached outline and body, fresh after a reload."""
 
-from contextlib import contextmanager
-
-from sqlalchemy import event
+from sqlalchemy import select
 
 from lms.core import skeletons
 from lms.courses.loader import load_content
-from tests.conftest import TEST_PASSWORD, post_form, token_in
+from lms.courses.models import Enrolment, Lesson
+from tests.conftest import TEST_PASSWORD, own_request, post_form, server_statements, token_in
 from tests.courses.conftest import write_course
 
 LESSON_PAGE = "/courses/khoa-thu/lessons/hai"
 
-# One query, made by the user loader: the user, the course's version, the enrolment and the done
-# lessons.
-MAX_QUERIES = 1
-
-
-@contextmanager
-def counted(db):
-    """Count the SQL statements run inside the block."""
-    statements = []
-
-    def count(conn, cursor, statement, *args):  # noqa: ARG001
-        statements.append(statement)
-
-    engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+# What the database runs for a lesson read again: one SELECT, made by the user loader (the user,
+# the course's version, the enrolment and the done lessons), with no BEGIN or COMMIT around it.
+ONE_READ = ["SELECT"]
 
 
 def _enrolled(client, load_course, login_as, trainee):
@@ -39,24 +22,45 @@ def _enrolled(client, load_course, login_as, trainee):
 
 
 def test_lesson_page_query_count(client, db, load_course, login_as, trainee):
-    """Reading a lesson again as an enrolled trainee runs one SQL query."""
+    """Reading a lesson again as an enrolled trainee runs one SELECT on the database, and no
+    transaction around it."""
     _enrolled(client, load_course, login_as, trainee)
     assert client.get(LESSON_PAGE).status_code == 200  # records the visit, fills the cache
-    with counted(db) as statements:
+    db.session.close()  # the test's session holds no connection: every one used is traced
+    with server_statements(db.engine) as statements:
         page = client.get(LESSON_PAGE).get_data(as_text=True)
     assert "Bài hai" in page and "<progress" in page
-    assert len(statements) <= MAX_QUERIES, statements
+    assert statements == ONE_READ
 
 
 def test_staff_lesson_page_query_count(client, db, load_course, login_as):
-    """A trainer reads a lesson without enrolment in one SQL query."""
+    """A trainer reads a lesson without enrolment with one SELECT."""
     load_course(quiz=False)
     login_as("trainer")
     assert client.get(LESSON_PAGE).status_code == 200
-    with counted(db) as statements:
+    db.session.close()
+    with server_statements(db.engine) as statements:
         page = client.get(LESSON_PAGE).get_data(as_text=True)
     assert "Bài hai" in page and "<progress" not in page
-    assert len(statements) <= MAX_QUERIES, statements
+    assert statements == ONE_READ
+
+
+def test_a_first_visit_is_recorded_in_a_transaction(client, db, load_course, login_as,
+                                                     trainee):
+    """Opening another lesson remembers it: the lesson read, then one transaction that updates
+    the enrolment (a write never runs outside a transaction)."""
+    _enrolled(client, load_course, login_as, trainee)
+    assert client.get(LESSON_PAGE).status_code == 200
+    person_id = trainee.person_id
+    db.session.close()
+    with server_statements(db.engine) as statements:
+        assert client.get("/courses/khoa-thu/lessons/ba").status_code == 200
+    assert statements[0] == "SELECT" and "UPDATE" in statements, statements
+    write = statements.index("UPDATE")
+    assert "BEGIN" in statements[1:write] and "COMMIT" in statements[write:], statements
+    last = db.session.scalar(select(Enrolment.last_lesson_id).where(
+        Enrolment.person_id == person_id))
+    assert last == db.session.scalar(select(Lesson.id).where(Lesson.slug == "ba"))
 
 
 def test_progress_is_never_cached(client, load_course, login_as, trainee):
@@ -212,7 +216,6 @@ def test_state_prefetched_for_another_course_is_not_used(app, db, load_course, t
     from flask import g
 
     from lms.courses import pagecache
-    from tests.conftest import own_request
 
     load_course(quiz=False)
     with own_request(app, LESSON_PAGE):
@@ -224,18 +227,16 @@ def test_state_prefetched_for_another_course_is_not_used(app, db, load_course, t
         pagecache.load_user_with_state(trainee.id, {"slug": "khoa-thu"})
         state = pagecache.read_state("khoa-thu", trainee.person_id)
         assert state is not None and state.enrolment is None and state.done == frozenset()
+    trainee.active = False
+    db.session.commit()
     with own_request(app, LESSON_PAGE):
-        trainee_id = trainee.id
-        db.session.execute(db.text("UPDATE users SET active = :f WHERE id = :i"),
-                           {"f": False, "i": trainee_id})
-        assert pagecache.load_user_with_state(trainee_id, {"slug": "khoa-thu"}) is None
+        assert pagecache.load_user_with_state(trainee.id, {"slug": "khoa-thu"}) is None
 
 
 def test_lesson_state_from_the_loader_equals_the_plain_query(app, client, db, load_course,
                                                              login_as, trainee):
     """The state read with the user is what read_state's own query gives, done lessons too."""
     from lms.courses import pagecache
-    from tests.conftest import own_request
 
     _enrolled(client, load_course, login_as, trainee)
     client.get(LESSON_PAGE)

@@ -19,7 +19,8 @@ tokens (SQLite returns a DATETIME as text and a BOOLEAN as 0/1). Never for write
 
 from lms.extensions import db
 
-_COMPILED: dict = {}  # (statement, engine) -> (sql text, positional parameter names or None)
+# (id of statement, id of engine) -> (statement, SQL text, positional parameter names or None)
+_COMPILED: dict = {}
 
 
 def _compiled(stmt, engine) -> tuple[str, tuple | None]:

@@ -23,9 +23,9 @@ from flask_login import UserMixin
 from lms.accounts.models import ROLES, User
 from lms.extensions import db
 
-LIGHT_COLUMNS = (User.__table__.c.id, User.__table__.c.username, User.__table__.c.full_name,
-                 User.__table__.c.role, User.__table__.c.unit_id, User.__table__.c.person_id,
-                 User.__table__.c.active)
+_USERS = User.__table__.c
+LIGHT_COLUMNS = (_USERS.id, _USERS.username, _USERS.full_name, _USERS.role, _USERS.unit_id,
+                 _USERS.person_id, _USERS.active)
 
 
 class LightUser(UserMixin):
@@ -59,6 +59,7 @@ class LightUser(UserMixin):
 
     def __repr__(self) -> str:
         return f"<LightUser {self.id} {self.username}>"
+
 
 COMPANIONS: dict[str, Callable] = {}
 

@@ -14,7 +14,8 @@ Run `python -m bench.load [--db sqlite|postgresql://...] [--users 100] [--second
    saves answers one by one (answer.json, as quiz.js does), submits (every third time twice
    at once, on purpose) and reads the result, then again until the attempts run out;
 4. hammers a lesson page and the bare `/_bench/bare` endpoint with the same concurrency, in
-   alternating rounds, and reports the throughput ratio (median of the rounds; target ≥ 0.5);
+   alternating rounds, and reports the throughput ratio (median of the rounds; target ≥ 0.5)
+   and where the CPU went per request of each (gunicorn, PostgreSQL, this client; from /proc);
 5. checks the database: every submitted attempt graded, attempt numbers unique and within the
    limit, submitted attempts = the submits the clients saw graded; counts HTTP 5xx (must be 0).
 
@@ -340,22 +341,63 @@ def hammer(clients: list[Client], path: str, kind: str, seconds: float) -> float
     return sum(counts) / (time.monotonic() - started)
 
 
-def ratio_rounds(clients: list[Client], lesson_path: str, seconds: float, rounds: int) -> dict:
+def ratio_rounds(clients: list[Client], lesson_path: str, seconds: float, rounds: int,
+                 meter=None) -> dict:
     """Lesson page and bare endpoint throughput, alternating in `rounds` rounds that add up to
     `seconds` each, so that a swing in the machine's load hits both alike (as bench/report.py
     interleaves its calls). The ratio is the median of the per-round ratios; the pooled ratio
-    (all lesson requests over all bare requests) is given beside it."""
+    (all lesson requests over all bare requests) is given beside it.
+
+    `meter()`, when given, returns cumulative CPU seconds by process kind (see `cpu_seconds`);
+    it is read around every round, and the result then also holds the CPU milliseconds per
+    request of each kind for each endpoint (requests counted as rate × round length)."""
     step = seconds / rounds
-    lesson, bare = [], []
+    rates = {"lesson": [], "bare": []}
+    cpu = {"lesson": defaultdict(float), "bare": defaultdict(float)}
     for _ in range(rounds):
-        lesson.append(hammer(clients, lesson_path, "ratio_lesson", step))
-        bare.append(hammer(clients, "/_bench/bare", "ratio_bare", step))
+        for name, path in (("lesson", lesson_path), ("bare", "/_bench/bare")):
+            before = meter() if meter else {}
+            rates[name].append(hammer(clients, path, f"ratio_{name}", step))
+            after = meter() if meter else {}
+            for kind in after:
+                cpu[name][kind] += after[kind] - before[kind]
+    lesson, bare = rates["lesson"], rates["bare"]
     lesson_rps, bare_rps = sum(lesson) / rounds, sum(bare) / rounds
     per_round = [round(x / y, 3) if y else 0.0 for x, y in zip(lesson, bare, strict=True)]
-    return {"rounds": rounds, "lesson_rps": round(lesson_rps, 1), "bare_rps": round(bare_rps, 1),
-            "round_ratios": per_round,
-            "lesson_over_bare": round(statistics.median(per_round), 3),
-            "pooled_ratio": round(lesson_rps / bare_rps, 3) if bare_rps else 0.0}
+    result = {"rounds": rounds, "lesson_rps": round(lesson_rps, 1),
+              "bare_rps": round(bare_rps, 1), "round_ratios": per_round,
+              "lesson_over_bare": round(statistics.median(per_round), 3),
+              "pooled_ratio": round(lesson_rps / bare_rps, 3) if bare_rps else 0.0}
+    if meter:
+        result["cpu_ms_per_request"] = {
+            name: {kind: round(total * 1000 / (sum(rates[name]) * step), 3)
+                   for kind, total in cpu[name].items()}
+            for name in cpu if sum(rates[name])}
+    return result
+
+
+def cpu_seconds(server_pid: int, proc: Path = Path("/proc")) -> dict:
+    """CPU seconds used so far by the app server (every process of gunicorn's process group,
+    with the workers it has already reaped), by PostgreSQL (every `postgres` process, with the
+    backends already ended) and by this load client; read from `proc` (Linux)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    server = database = 0
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # ended meanwhile
+        comm = stat[stat.index("(") + 1:stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2:].split()
+        used = sum(int(x) for x in fields[11:15])  # utime, stime, cutime, cstime
+        if int(fields[2]) == server_pid:  # the process group gunicorn leads
+            server += used
+        elif comm == "postgres":
+            database += used
+    return {"server": server / ticks, "database": database / ticks,
+            "client": time.process_time()}
 
 
 # --- setup ------------------------------------------------------------------------------------
@@ -567,8 +609,10 @@ def run(args: argparse.Namespace) -> dict:
         hammer_clients = clients[:args.ratio_clients]
         for c in hammer_clients:
             c.records = ratio_records
+        meter = ((lambda: cpu_seconds(server.pid)) if Path("/proc/self/stat").exists()
+                 else None)
         rounds = ratio_rounds(hammer_clients, lesson_path, args.ratio_seconds,
-                              args.ratio_rounds)
+                              args.ratio_rounds, meter)
     finally:
         stop_server(server)
     server_log = log.read_text(errors="replace")
@@ -617,6 +661,13 @@ def print_summary(result: dict) -> None:
           f"clients: ratio {r['lesson_over_bare']} (median of {len(r['round_ratios'])} "
           f"alternating rounds {r['round_ratios']}; pooled {r['pooled_ratio']}; "
           f"target ≥ {r['target']})")
+    cpu = r.get("cpu_ms_per_request", {})
+    if "lesson" in cpu and "bare" in cpu:
+        total = {name: sum(cpu[name].values()) for name in ("lesson", "bare")}
+        print("CPU ms per request: " + "; ".join(
+            f"{name} server {cpu[name]['server']} + database {cpu[name]['database']} + client "
+            f"{cpu[name]['client']} = {total[name]:.3f}" for name in ("lesson", "bare"))
+              + f" (bare/lesson {total['bare'] / total['lesson']:.3f})")
 
 
 def main(argv: list[str] | None = None) -> int:

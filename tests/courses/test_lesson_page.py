@@ -248,3 +248,14 @@ def test_lesson_state_from_the_loader_equals_the_plain_query(app, client, db, lo
         plain = pagecache.read_state("khoa-thu", trainee.person_id)
     assert prefetched == plain and len(plain.done) == 1 and plain.enrolment is not None
 
+
+
+def test_injection_like_slugs_reach_the_raw_read_only_as_parameters(client, db, load_course,
+                                                                   login_as, trainee):
+    """Quotes and SQL in the course slug of a lesson URL are a course that does not exist."""
+    _enrolled(client, load_course, login_as, trainee)
+    for slug in ("x' OR '1'='1", "khoa-thu'; DELETE FROM enrolments; --", "%", "khoa_thu"):
+        assert client.get(f"/courses/{slug}/lessons/hai").status_code == 404, slug
+    assert client.get(LESSON_PAGE).status_code == 200  # the enrolment is still there
+    assert db.session.scalar(select(Enrolment.id).where(
+        Enrolment.person_id == trainee.person_id)) is not None

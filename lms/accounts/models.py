@@ -16,7 +16,24 @@ ROLES = {
 }
 
 
-class User(UserMixin, db.Model):
+class AccountMixin(UserMixin):
+    """What a signed-in account answers from its `role` and `active` columns: the ORM `User`
+    and the light user of lms/core/userload.py share it."""
+
+    @property
+    def is_active(self) -> bool:
+        return bool(self.active)
+
+    @property
+    def role_label(self) -> str:
+        return str(ROLES.get(self.role, self.role))
+
+    def has_role(self, *roles: str) -> bool:
+        """True when the user holds one of `roles`."""
+        return self.role in roles
+
+
+class User(AccountMixin, db.Model):
     """A login. `unit` limits what the user sees to that unit's subtree (None: everything)."""
 
     __tablename__ = "users"
@@ -43,19 +60,6 @@ class User(UserMixin, db.Model):
     def check_password(self, password: str) -> bool:
         """True when `password` matches."""
         return check_password_hash(self.password_hash, password)
-
-    @property
-    def is_active(self) -> bool:
-        return bool(self.active)
-
-    @property
-    def role_label(self) -> str:
-        return str(ROLES.get(self.role, self.role))
-
-    def has_role(self, *roles: str) -> bool:
-        """True when the user holds one of `roles`."""
-        return self.role in roles
-
 
 class LoginAttempt(db.Model):
     """One login attempt, for throttling by account and by client address."""

@@ -18,9 +18,8 @@ relationship) must not run on such a page.
 from collections.abc import Callable
 
 from flask import has_request_context, request
-from flask_login import UserMixin
 
-from lms.accounts.models import ROLES, User
+from lms.accounts.models import AccountMixin, User
 from lms.extensions import db
 
 _USERS = User.__table__.c
@@ -28,24 +27,12 @@ LIGHT_COLUMNS = (_USERS.id, _USERS.username, _USERS.full_name, _USERS.role, _USE
                  _USERS.person_id, _USERS.active)
 
 
-class LightUser(UserMixin):
+class LightUser(AccountMixin):
     """The signed-in user as read by `LIGHT_COLUMNS`, the full `User` loaded only if needed."""
 
     def __init__(self, id, username, full_name, role, unit_id, person_id, active):  # noqa: A002
         self.id, self.username, self.full_name, self.role = id, username, full_name, role
         self.unit_id, self.person_id, self.active = unit_id, person_id, bool(active)
-
-    @property
-    def is_active(self) -> bool:
-        return self.active
-
-    @property
-    def role_label(self) -> str:
-        return str(ROLES.get(self.role, self.role))
-
-    def has_role(self, *roles: str) -> bool:
-        """True when the user holds one of `roles` (as User.has_role)."""
-        return self.role in roles
 
     def __getattr__(self, name: str):
         # Only reached for attributes not set above. Private and special names are never

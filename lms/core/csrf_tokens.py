@@ -10,6 +10,8 @@ time limit set, every request signs anew as Flask-WTF does.
 from flask import current_app, g, session
 from flask_wtf.csrf import generate_csrf
 
+from lms.core import memo
+
 CACHE_KEY = "core.csrf"
 MAX_ENTRIES = 10_000
 
@@ -20,14 +22,12 @@ def csrf_token() -> str:
     if config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None:
         return generate_csrf()
     field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    cache = current_app.extensions.setdefault(CACHE_KEY, {})
+    store = memo.cache(CACHE_KEY)
     raw = session.get(field)
-    signed = cache.get(raw) if raw is not None else None
+    signed = store.get(raw) if raw is not None else None
     if signed is None:
-        signed = generate_csrf()
-        if len(cache) >= MAX_ENTRIES:
-            cache.clear()
-        cache[session[field]] = signed  # one dict assignment: safe between threads
+        signed = generate_csrf()  # also puts the raw token in the session
+        memo.keep(store, session[field], signed, MAX_ENTRIES)
     else:
         setattr(g, field, signed)  # what generate_csrf() returns later in this request
     return signed

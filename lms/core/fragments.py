@@ -12,9 +12,10 @@ Content changes reach the cache through the key (a course's version changes when
 is loaded again); the cache is emptied when it grows past MAX_ENTRIES.
 """
 
-from flask import current_app, has_request_context, request
+from flask import has_request_context, request
 from markupsafe import Markup
 
+from lms.core import memo
 from lms.core.i18n import locale_code
 
 CACHE_KEY = "core.fragments"
@@ -25,14 +26,11 @@ def fragment(*key, caller) -> Markup:
     """The HTML of the `{% call %}` block for `key` in the current language, rendered once."""
     if None in key:
         return caller()
-    cache = current_app.extensions.setdefault(CACHE_KEY, {})
+    store = memo.cache(CACHE_KEY)
     full = (locale_code(), request.script_root if has_request_context() else "", *key)
-    html = cache.get(full)
-    if html is None:
-        html = caller()  # Markup: Flask's templates autoescape
-        if len(cache) >= MAX_ENTRIES:
-            cache.clear()
-        cache[full] = html  # one dict assignment: safe between threads
+    html = store.get(full)
+    if html is None:  # caller() gives Markup: Flask's templates autoescape
+        html = memo.keep(store, full, caller(), MAX_ENTRIES)
     return html
 
 

@@ -23,6 +23,7 @@ from flask import current_app, g, render_template, request, session
 from flask_login import current_user
 from markupsafe import escape
 
+from lms.core import memo
 from lms.core.csrf_tokens import csrf_token
 from lms.core.i18n import locale_code
 
@@ -112,19 +113,17 @@ def render_page(template: str, key: tuple | None, **context) -> str:
     if (key is None or not current_app.config.get("PAGE_SKELETONS", True)
             or not current_user.is_authenticated or session.get("_flashes")):
         return render_template(template, **context)
-    cache = current_app.extensions.setdefault(CACHE_KEY, {})
+    store = memo.cache(CACHE_KEY)
     full_key = (template, locale_code(), request.host, request.script_root, request.path,
                 current_user.role, *key)
-    skeleton = cache.get(full_key)
+    skeleton = store.get(full_key)
     if skeleton is None:
         try:
             skeleton = _render_skeleton(template, context)
         except SkeletonLeak as leak:
             log.warning("page %s is rendered per request: its template reads %s", template, leak)
             skeleton = _UNCACHEABLE
-        if len(cache) >= MAX_ENTRIES:
-            cache.clear()
-        cache[full_key] = skeleton  # one dict assignment: safe between threads
+        memo.keep(store, full_key, skeleton, MAX_ENTRIES)
     if skeleton is _UNCACHEABLE:
         return render_template(template, **context)
     return _fill(skeleton)

@@ -19,18 +19,18 @@ tokens (SQLite returns a DATETIME as text and a BOOLEAN as 0/1). Never for write
 
 from lms.extensions import db
 
-# (id of statement, id of engine) -> (statement, SQL text, positional parameter names or None)
+# (statement, engine) -> (SQL text, positional parameter names or None). Statements and engines
+# hash by identity, and the key keeps both alive.
 _COMPILED: dict = {}
 
 
 def _compiled(stmt, engine) -> tuple[str, tuple | None]:
-    key = (id(stmt), id(engine))
-    found = _COMPILED.get(key)
-    if found is None or found[0] is not stmt:
+    found = _COMPILED.get((stmt, engine))
+    if found is None:
         compiled = stmt.compile(dialect=engine.dialect)
         order = tuple(compiled.positiontup) if compiled.positional else None
-        found = _COMPILED[key] = (stmt, compiled.string, order)
-    return found[1], found[2]
+        found = _COMPILED[(stmt, engine)] = (compiled.string, order)
+    return found
 
 
 def rows(stmt, params: dict) -> list[tuple]:

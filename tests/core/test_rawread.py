@@ -68,8 +68,8 @@ def test_connections_go_back_to_the_pool_as_they_came(app, db):
 def test_a_statement_is_compiled_once_per_engine(app, db):
     """The SQL text is made by SQLAlchemy once, then reused."""
     rawread.rows(BY_NAME, {"a": "x", "b": "y"})
-    compiled = {key: value for key, value in rawread._COMPILED.items() if value[0] is BY_NAME}
+    compiled = {key: value for key, value in rawread._COMPILED.items() if key[0] is BY_NAME}
     rawread.rows(BY_NAME, {"a": "x", "b": "y"})
     assert len(compiled) == 1
     assert {key: value for key, value in rawread._COMPILED.items()
-            if value[0] is BY_NAME} == compiled
+            if key[0] is BY_NAME} == compiled

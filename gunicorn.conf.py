@@ -2,7 +2,7 @@
 
 Every value can be changed from the environment: LMS_BIND, LMS_WORKERS, LMS_TIMEOUT,
 LMS_ACCESS_LOG (a path, or "-" for standard output). Behind a reverse proxy, also set
-LMS_PROXY_FIX=1 so the app sees the client's address and https (docs/DEPLOY.md).
+LMS_PROXY_FIX=1 so the app sees the client's address and https (docs/deployment.md).
 """
 
 import multiprocessing

@@ -1,6 +1,6 @@
 """Knowledge gain (pre/post) and item analysis, computed with SQL aggregates.
 
-Definitions (also in README, section Assessments):
+Definitions (also in docs/assessments.md):
 
 * A person's **pre-test score** for a course is their earliest pre-test result, online or on
   paper (online: a submitted pre-test attempt, dated by `submitted_at`; paper: a `pre_score`,

@@ -3,7 +3,7 @@
 Services take the acting user, only add/flush, and raise `CohortError` with a Vietnamese
 message. Aggregates (attendance counts, score means) are computed in SQL.
 
-Completion rule (decided here, documented in the README):
+Completion rule (decided here, documented in docs/cohorts.md):
 - attendance: excused sessions are left out of the denominator; a member must attend at least
   one session; `present / (sessions − excused) ≥ min_attendance_pct` passes (exactly X% passes).
   A rule of 0% does not look at attendance at all (e.g. an online cohort without sessions);

@@ -41,7 +41,7 @@ def sqlite_path(url: str) -> Path:
     parsed = make_url(url)
     if parsed.get_backend_name() == "postgresql":
         raise OpsError(_("Cơ sở dữ liệu là PostgreSQL: lệnh này chỉ dành cho SQLite. Hãy dùng "
-                         "pg_dump / pg_restore (xem docs/DEPLOY.md): %(hint)s", hint=PG_HINT))
+                         "pg_dump / pg_restore (xem docs/deployment.md): %(hint)s", hint=PG_HINT))
     if parsed.get_backend_name() != "sqlite":
         raise OpsError(_("Chỉ sao lưu được SQLite (cơ sở dữ liệu là %(b)s).",
                          b=parsed.get_backend_name()))

@@ -1,6 +1,6 @@
 """Coverage against the 100% target (độ bao phủ tập huấn): the figures, all computed in SQL.
 
-Definitions (the README and the report page show the same text):
+Definitions (docs/reports.md and the report page show the same text):
 
 - target: people on the roster of communes within U, marked in-target, still in post at `to`.
 - trained: those target people with at least one completion of a course that counts toward the

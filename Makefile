@@ -65,8 +65,9 @@ test-pg: $(STAMP) translations
 	  psql -h 127.0.0.1 -U postgres -d postgres -qc "create database tap_huan_test"; fi
 	LMS_TEST_DATABASE_URL=$${LMS_TEST_DATABASE_URL:-$(PG_TEST_URL)} $(PY) -m pytest $(PYTEST_ARGS)
 
+# make bench BENCH_ARGS="--pg postgresql://postgres@127.0.0.1:5432" runs them on PostgreSQL.
 bench: $(STAMP) translations
-	$(PY) -m bench.run
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check lms tests bench app.py

@@ -1,26 +1,26 @@
 """Load test: simulated trainees against gunicorn (2 workers) on SQLite or PostgreSQL.
 
-Run `python -m bench.load [--db sqlite|postgresql://...] [--users 100] [--seconds 60]`:
+Run `python -m bench.load [--db sqlite|postgresql://...] [--users 50] [--seconds 30]`:
 
 1. prepares a dedicated database (a SQLite file in /tmp, or the given PostgreSQL database,
    dropped and created again; a database whose name contains "test" is refused) with
    `flask lms init` and `flask lms demo`, plus N trainee accounts linked to roster people and
    enrolled in one course;
-2. starts `gunicorn -w 2 app:app` on a free port of 127.0.0.1 with LMS_BENCH_ENDPOINTS=1 and
-   waits for /healthz;
+2. starts `gunicorn -c gunicorn.conf.py app:app` with two workers on a free port of 127.0.0.1
+   and waits for /healthz;
 3. runs N client threads for the given time; trainees arrive over the first --ramp seconds
    (10 by default: a login is a deliberately slow scrypt check); each logs in (CSRF token
    from the form), reads one or two lessons, marks them complete, starts the final test,
    saves answers one by one (answer.json, as quiz.js does), submits (every third time twice
    at once, on purpose) and reads the result, then again until the attempts run out;
-4. hammers a lesson page and the bare `/_bench/bare` endpoint with the same concurrency, in
-   alternating rounds, and reports the throughput ratio (median of the rounds; target ≥ 0.5)
-   and where the CPU went per request of each (gunicorn, PostgreSQL, this client; from /proc);
-5. checks the database: every submitted attempt graded, attempt numbers unique and within the
+4. checks the database: every submitted attempt graded, attempt numbers unique and within the
    limit, submitted attempts = the submits the clients saw graded; counts HTTP 5xx (must be 0).
 
-Prints a summary and writes bench/results/load_<db>.json. The client is plain `http.client`,
-one connection per request (gunicorn's sync workers close connections anyway), only 127.0.0.1.
+Prints a summary, with the lesson page's p95 latency against the goal (under 50 ms at 50
+trainees on two workers; the trainees have no think time, so this is the worst case), and writes
+bench/results/load_<db>.json. The lesson page against a bare page is bench/pages.py. The client
+is plain `http.client`, one connection per request (gunicorn's sync workers close connections
+anyway), only 127.0.0.1.
 """
 
 import argparse
@@ -30,9 +30,6 @@ import os
 import random
 import re
 import secrets
-import signal
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -43,14 +40,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.common import HOST, ROOT, percentile, start_gunicorn, stop_gunicorn
+
 RESULTS = Path(__file__).resolve().parent / "results"
 SQLITE_FILE = Path(tempfile.gettempdir()) / "tap_huan_load.db"
 DEFAULT_PG_DB = "tap_huan_load"
 COURSE_SLUG = "nhan-dien-mua-ban-nguoi"
 PASSWORD = "load-test-pass"  # noqa: S105 — throwaway accounts in a throwaway database
-HOST = "127.0.0.1"
-RATIO_TARGET = 0.5
+P95_GOAL_MS = 50.0
 GRADED_FLASH = "Đã nộp bài."
 
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -60,15 +57,6 @@ _ATTEMPT = re.compile(r"/quizzes/attempts/(\d+)$")
 
 
 # --- pure helpers (tested in tests/bench) -----------------------------------------------------
-
-def percentile(values: list[float], pct: float) -> float:
-    """The pct-th percentile (nearest rank) of values; 0.0 for no values."""
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    rank = max(1, min(len(ordered), round(pct / 100.0 * len(ordered) + 0.5 - 1e-9)))
-    return ordered[rank - 1]
-
 
 def parse_csrf(html: str) -> str | None:
     """The CSRF token of the first form on a page, or None."""
@@ -321,85 +309,6 @@ def take_attempt(client: Client, attempt_id: int, deadline: float, tally: Tally,
             tally.add(graded=1)
 
 
-def hammer(clients: list[Client], path: str, kind: str, seconds: float) -> float:
-    """GET `path` from every client in a loop for `seconds`; returns completed requests/s."""
-    stop = time.monotonic() + seconds
-    counts = [0] * len(clients)
-
-    def loop(i: int) -> None:
-        while time.monotonic() < stop:
-            if clients[i].get(path, kind).status == 200:
-                counts[i] += 1
-
-    threads = [threading.Thread(target=loop, args=(i,), daemon=True)
-               for i in range(len(clients))]
-    started = time.monotonic()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=seconds + 120)
-    return sum(counts) / (time.monotonic() - started)
-
-
-def ratio_rounds(clients: list[Client], lesson_path: str, seconds: float, rounds: int,
-                 meter=None) -> dict:
-    """Lesson page and bare endpoint throughput, alternating in `rounds` rounds that add up to
-    `seconds` each, so that a swing in the machine's load hits both alike (as bench/report.py
-    interleaves its calls). The ratio is the median of the per-round ratios; the pooled ratio
-    (all lesson requests over all bare requests) is given beside it.
-
-    `meter()`, when given, returns cumulative CPU seconds by process kind (see `cpu_seconds`);
-    it is read around every round, and the result then also holds the CPU milliseconds per
-    request of each kind for each endpoint (requests counted as rate × round length)."""
-    step = seconds / rounds
-    rates = {"lesson": [], "bare": []}
-    cpu = {"lesson": defaultdict(float), "bare": defaultdict(float)}
-    for _ in range(rounds):
-        for name, path in (("lesson", lesson_path), ("bare", "/_bench/bare")):
-            before = meter() if meter else {}
-            rates[name].append(hammer(clients, path, f"ratio_{name}", step))
-            after = meter() if meter else {}
-            for kind in after:
-                cpu[name][kind] += after[kind] - before[kind]
-    lesson, bare = rates["lesson"], rates["bare"]
-    lesson_rps, bare_rps = sum(lesson) / rounds, sum(bare) / rounds
-    per_round = [round(x / y, 3) if y else 0.0 for x, y in zip(lesson, bare, strict=True)]
-    result = {"rounds": rounds, "lesson_rps": round(lesson_rps, 1),
-              "bare_rps": round(bare_rps, 1), "round_ratios": per_round,
-              "lesson_over_bare": round(statistics.median(per_round), 3),
-              "pooled_ratio": round(lesson_rps / bare_rps, 3) if bare_rps else 0.0}
-    if meter:
-        result["cpu_ms_per_request"] = {
-            name: {kind: round(total * 1000 / (sum(rates[name]) * step), 3)
-                   for kind, total in cpu[name].items()}
-            for name in cpu if sum(rates[name])}
-    return result
-
-
-def cpu_seconds(server_pid: int, proc: Path = Path("/proc")) -> dict:
-    """CPU seconds used so far by the app server (every process of gunicorn's process group,
-    with the workers it has already reaped), by PostgreSQL (every `postgres` process, with the
-    backends already ended) and by this load client; read from `proc` (Linux)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    server = database = 0
-    for entry in proc.iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue  # ended meanwhile
-        comm = stat[stat.index("(") + 1:stat.rindex(")")]
-        fields = stat[stat.rindex(")") + 2:].split()
-        used = sum(int(x) for x in fields[11:15])  # utime, stime, cutime, cstime
-        if int(fields[2]) == server_pid:  # the process group gunicorn leads
-            server += used
-        elif comm == "postgres":
-            database += used
-    return {"server": server / ticks, "database": database / ticks,
-            "client": time.process_time()}
-
-
 # --- setup ------------------------------------------------------------------------------------
 
 def prepare_database(db: str) -> tuple[str, str]:
@@ -477,45 +386,6 @@ def create_trainees(url: str, users: int) -> dict:
     return info
 
 
-def free_port() -> int:
-    """A free TCP port on 127.0.0.1."""
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-def start_server(env: dict, port: int, workers: int, log: Path) -> subprocess.Popen:
-    """Start gunicorn and wait (at most a minute) until /healthz answers 200."""
-    cmd = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"{HOST}:{port}",
-           "--timeout", "120", "app:app"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("w"),
-                            stderr=subprocess.STDOUT, start_new_session=True)
-    for _ in range(600):
-        if proc.poll() is not None:
-            raise SystemExit(f"gunicorn exited early, see {log}")
-        try:
-            conn = http.client.HTTPConnection(HOST, port, timeout=5)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return proc
-        except OSError:
-            pass
-        time.sleep(0.1)
-    stop_server(proc)
-    raise SystemExit("gunicorn did not answer /healthz within a minute")
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    """Stop the gunicorn we started (its own process group)."""
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-
-
 # --- database checks --------------------------------------------------------------------------
 
 def check_database(url: str, info: dict, tally: Tally) -> dict:
@@ -577,10 +447,11 @@ def run(args: argparse.Namespace) -> dict:
     flask_cli(env, "init")
     flask_cli(env, "demo")
     info = create_trainees(url, args.users)
-    port = free_port()
     log = Path(tempfile.gettempdir()) / f"tap_huan_load_gunicorn_{label}.log"
-    print(f"[load] gunicorn -w {args.workers} on {HOST}:{port} (log {log})", flush=True)
-    server = start_server(env, port, args.workers, log)
+    server, port = start_gunicorn("app:app", ROOT / "gunicorn.conf.py", ROOT,
+                                  {**env, "LMS_WORKERS": str(args.workers)}, log,
+                                  ready="/healthz")
+    print(f"[load] gunicorn, {args.workers} workers, on {HOST}:{port} (log {log})", flush=True)
     try:
         records: list = []
         lock = threading.Lock()
@@ -601,33 +472,17 @@ def run(args: argparse.Namespace) -> dict:
         journey = [r for r in records if not r[0].startswith("!")]
         errors = sorted({r[0][5:] for r in records if r[0].startswith("!5xx")})
 
-        print(f"[load] throughput ratio, {args.ratio_clients} clients × "
-              f"{args.ratio_seconds:g} s each, in {args.ratio_rounds} alternating rounds …",
-              flush=True)
-        ratio_records: list = []
-        lesson_path = f"/courses/{info['course']}/lessons/{info['lessons'][0]}"
-        hammer_clients = clients[:args.ratio_clients]
-        for c in hammer_clients:
-            c.records = ratio_records
-        meter = ((lambda: cpu_seconds(server.pid)) if Path("/proc/self/stat").exists()
-                 else None)
-        rounds = ratio_rounds(hammer_clients, lesson_path, args.ratio_seconds,
-                              args.ratio_rounds, meter)
     finally:
-        stop_server(server)
+        stop_gunicorn(server)
     server_log = log.read_text(errors="replace")
     check = check_database(url, info, tally)
     summary = summarise(journey, elapsed)
-    ratio_summary = summarise([r for r in ratio_records if not r[0].startswith("!")],
-                              args.ratio_seconds)
-    ratio_summary.pop("ALL", None)
     return {
         "database": label, "users": len(clients), "seconds": round(elapsed, 1),
         "workers": args.workers, "ramp_seconds": args.ramp, "course": info["course"],
         "lessons": len(info["lessons"]),
         "endpoints": summary,
-        "http_5xx": summary.get("ALL", {}).get("5xx", 0) + sum(
-            v["5xx"] for v in ratio_summary.values()),
+        "http_5xx": summary.get("ALL", {}).get("5xx", 0),
         "failed_connections": summary.get("ALL", {}).get("failed", 0),
         "paths_with_5xx": errors,
         "server_tracebacks": server_log.count("Traceback"),
@@ -635,8 +490,8 @@ def run(args: argparse.Namespace) -> dict:
                                                   "starts_refused", "logins_failed",
                                                   "answers_saved")},
         "database_check": check,
-        "ratio": {"clients": len(hammer_clients), "seconds": args.ratio_seconds,
-                  **rounds, "target": RATIO_TARGET, "endpoints": ratio_summary},
+        "lesson_p95_ms": summary.get("lesson", {}).get("p95_ms"),
+        "lesson_p95_goal_ms": P95_GOAL_MS,
     }
 
 
@@ -649,7 +504,7 @@ def print_summary(result: dict) -> None:
     for kind, row in result["endpoints"].items():
         print(f"{kind:<14}{row['requests']:>10}{row['rps']:>9}{row['p50_ms']:>10}"
               f"{row['p95_ms']:>10}{row['max_ms']:>10}{row['5xx']:>6}")
-    c, d, r = result["client"], result["database_check"], result["ratio"]
+    c, d = result["client"], result["database_check"]
     print(f"submits {c['submits']} (double {c['double_submits']}), graded seen by clients "
           f"{c['graded']}, submitted attempts in the database {d['submitted']}, attempts "
           f"{d['attempts']}, refused starts {c['starts_refused']}, failed logins "
@@ -657,17 +512,8 @@ def print_summary(result: dict) -> None:
     print(f"database check: {'OK' if d['ok'] else 'FAILED ' + ', '.join(d['problems'])}")
     print(f"HTTP 5xx: {result['http_5xx']}  failed connections: "
           f"{result['failed_connections']}  server tracebacks: {result['server_tracebacks']}")
-    print(f"lesson {r['lesson_rps']} req/s vs bare {r['bare_rps']} req/s with {r['clients']} "
-          f"clients: ratio {r['lesson_over_bare']} (median of {len(r['round_ratios'])} "
-          f"alternating rounds {r['round_ratios']}; pooled {r['pooled_ratio']}; "
-          f"target ≥ {r['target']})")
-    cpu = r.get("cpu_ms_per_request", {})
-    if "lesson" in cpu and "bare" in cpu:
-        total = {name: sum(cpu[name].values()) for name in ("lesson", "bare")}
-        print("CPU ms per request: " + "; ".join(
-            f"{name} server {cpu[name]['server']} + database {cpu[name]['database']} + client "
-            f"{cpu[name]['client']} = {total[name]:.3f}" for name in ("lesson", "bare"))
-              + f" (bare/lesson {total['bare'] / total['lesson']:.3f})")
+    print(f"lesson page p95 {result['lesson_p95_ms']} ms at {result['users']} trainees without "
+          f"think time (goal < {result['lesson_p95_goal_ms']:g} ms)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -675,22 +521,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.split(
         "\n")[0])
     parser.add_argument("--db", default="sqlite", help="sqlite or a postgresql:// URL")
-    parser.add_argument("--users", type=int, default=100)
-    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--ramp", type=float, default=10.0,
-                        help="trainees arrive over the first RAMP seconds (default 10)")
-    parser.add_argument("--ratio-clients", type=int, default=20)
-    parser.add_argument("--ratio-seconds", type=float, default=15.0,
-                        help="seconds of each endpoint in the ratio phase (default 15)")
-    parser.add_argument("--ratio-rounds", type=int, default=5,
-                        help="alternating lesson/bare rounds the ratio phase is split into")
+    parser.add_argument("--ramp", type=float, default=5.0,
+                        help="trainees arrive over the first RAMP seconds (default 5)")
     args = parser.parse_args(argv)
     result = run(args)
     print_summary(result)
     RESULTS.mkdir(parents=True, exist_ok=True)
     name = f"load_{result['database']}"
-    if (args.users, args.seconds) != (100, 60.0):
+    if (args.users, args.seconds) != (50, 30.0):
         name += f"_{args.users}u_{args.seconds:g}s"
     out = RESULTS / f"{name}.json"
     out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")

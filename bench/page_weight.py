@@ -86,8 +86,9 @@ def valid_courses(content: Path, into: Path) -> int:
     return n
 
 
-def main() -> int:
-    """Measure the largest lesson page and write the result file."""
+def main(argv: list[str] | None = None) -> int:
+    """Measure the largest lesson page (of the content folder given, or content/) and write the
+    result file."""
     from sqlalchemy import func, select
 
     from lms import create_app
@@ -97,7 +98,7 @@ def main() -> int:
     from lms.units.models import Person, Unit
 
     tmp = Path(tempfile.mkdtemp(prefix="page-weight-"))
-    real = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "content"
+    real = Path(argv[0]) if argv else ROOT / "content"
     content = tmp / "content"
     count = valid_courses(real, content)
     source = f"{real} ({count} valid course(s))"
@@ -145,4 +146,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -1,13 +1,17 @@
-"""Run every benchmark: `python -m bench.run [NAME …]` (what `make bench` calls).
+"""Run every benchmark: `python -m bench.run [--pg URL] [NAME …]` (what `make bench` calls).
 
-Each module `bench/<name>.py` that defines `main()` runs in its own process (so one bench's
-memory, app or crash never touches the next); failures are caught and reported, and the run
-ends with a summary of the results files the benches wrote to bench/results/. Each bench prints
-its own ratios against a bare baseline measured in the same run.
+Each benchmark is one module of bench/ with a `main(argv)`, registered in BENCHES below; its
+defaults are sized so that the whole run takes a few minutes on two cores (bigger scales are
+options of each module). Each runs in its own process (so one bench's memory, app or crash never
+touches the next); failures are caught and reported, and the run ends with a summary of the
+results files the benches wrote to bench/results/. Each bench prints its own ratios against a
+bare baseline measured in the same run, as interleaved pairs (bench/common.py: `interleave`).
+
+With `--pg postgresql://user@host:port`, the benches that take a database get a fresh one of
+their own on that server (`tap_huan_bench_<name>`, dropped and created again).
 """
 
 import argparse
-import ast
 import json
 import subprocess
 import sys
@@ -16,30 +20,42 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
-SKIP = {"__init__", "run", "common"}
+# Every benchmark, in the order `make bench` runs them: (module, takes --db URL). Add yours here.
+BENCHES = [
+    ("pages", True),
+    ("load", True),
+    ("certificates", False),
+    ("roster_import", True),
+    ("report", True),
+    ("page_weight", False),
+]
 LAUNCH = ("import sys; from {package}.{name} import main; "
-          "r = main(); sys.exit(r if isinstance(r, int) else 0)")
+          "r = main(sys.argv[1:]); sys.exit(r if isinstance(r, int) else 0)")
 
 
 def discover() -> list[str]:
-    """Names of bench modules that define a top-level `main()` (found without importing)."""
-    names = []
-    for path in sorted(HERE.glob("*.py")):
-        if path.stem in SKIP:
-            continue
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-        if any(isinstance(node, ast.FunctionDef) and node.name == "main" for node in tree.body):
-            names.append(path.stem)
-    return names
+    """The registered benches' names."""
+    return [name for name, _takes_db in BENCHES]
 
 
-def run_one(name: str, timeout: float) -> tuple[str, float, str]:
-    """Run one bench in a subprocess; returns (status, seconds, detail)."""
-    print(f"\n=== bench {name} ===", flush=True)
+def fresh_database(server: str, name: str) -> str:
+    """URL of an empty database `tap_huan_bench_<name>` on the PostgreSQL `server`."""
+    import psycopg
+
+    database = f"tap_huan_bench_{name}"
+    with psycopg.connect(server.rstrip("/") + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{database}"')
+    return f"{server.rstrip('/')}/{database}"
+
+
+def run_one(name: str, timeout: float, args: list[str] = ()) -> tuple[str, float, str]:
+    """Run one bench in a subprocess with `args`; returns (status, seconds, detail)."""
+    print(f"\n=== bench {name} {' '.join(args)}===", flush=True)
     started = time.perf_counter()
     try:
-        proc = subprocess.run([sys.executable, "-c", LAUNCH.format(package=HERE.name, name=name)],
-                              cwd=HERE.parent, timeout=timeout, check=False)
+        proc = subprocess.run([sys.executable, "-c", LAUNCH.format(package=HERE.name, name=name),
+                               *args], cwd=HERE.parent, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
         return "timeout", time.perf_counter() - started, f"killed after {timeout:.0f} s"
     seconds = time.perf_counter() - started
@@ -85,7 +101,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run the chosen (default: all) benches, then summarise; exit 1 if any failed."""
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
     parser.add_argument("names", nargs="*", help="bench modules to run (default: all)")
-    parser.add_argument("--timeout", type=float, default=1800, help="seconds per bench")
+    parser.add_argument("--timeout", type=float, default=900, help="seconds per bench")
+    parser.add_argument("--pg", metavar="URL", help="PostgreSQL server for the database benches "
+                        "(e.g. postgresql://postgres@127.0.0.1:5432); default SQLite")
     args = parser.parse_args(argv)
     available = discover()
     unknown = [n for n in args.names if n not in available]
@@ -94,7 +112,11 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     since = time.time() - 1
-    outcomes = [(name, *run_one(name, args.timeout)) for name in args.names or available]
+    takes_db = dict(BENCHES)
+    outcomes = []
+    for name in args.names or available:
+        extra = ["--db", fresh_database(args.pg, name)] if args.pg and takes_db[name] else []
+        outcomes.append((name, *run_one(name, args.timeout, extra)))
     summarise(since)
     print("\n=== benches ===")
     for name, status, seconds, detail in outcomes:

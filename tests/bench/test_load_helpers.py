@@ -4,14 +4,11 @@ import random
 
 import pytest
 
-import bench.load
 from bench.load import (
     parse_csrf,
     parse_questions,
-    percentile,
     pg_database_url,
     random_choice,
-    ratio_rounds,
     summarise,
 )
 from lms import create_app
@@ -26,15 +23,6 @@ ATTEMPT_PAGE = """
 <input type="checkbox" name="q9" value="0"><input type="checkbox" name="q9" value="1"></fieldset>
 </form>
 """
-
-
-def test_percentile_nearest_rank():
-    """p50 and p95 use the nearest rank; an empty list gives 0."""
-    values = list(range(1, 101))
-    assert percentile(values, 50) == 50
-    assert percentile(values, 95) == 95
-    assert percentile([3.0], 95) == 3.0
-    assert percentile([], 50) == 0.0
 
 
 def test_parse_csrf_and_questions():
@@ -90,51 +78,3 @@ def test_bench_route_only_with_the_flag(app, client, tmp_path, monkeypatch):
                             "BENCH_ENDPOINTS": True})
     reply = bench_app.test_client().get("/_bench/bare")
     assert reply.status_code == 200 and reply.get_data(as_text=True) == "ok"
-
-
-def test_ratio_rounds_alternate_and_take_the_median(monkeypatch):
-    """Lesson and bare alternate round by round; the ratio is the median of the rounds' ratios,
-    and the pooled ratio (all lesson over all bare throughput) is given beside it."""
-    calls, rates = [], iter([100, 400, 300, 500, 90, 100])
-    monkeypatch.setattr(bench.load, "hammer",
-                        lambda clients, path, kind, seconds: calls.append((kind, seconds))
-                        or next(rates))
-    result = ratio_rounds([], "/lesson", 15.0, 3)
-    assert [k for k, _s in calls] == ["ratio_lesson", "ratio_bare"] * 3
-    assert all(s == 5.0 for _k, s in calls)
-    assert result["round_ratios"] == [0.25, 0.6, 0.9]
-    assert result["lesson_over_bare"] == 0.6
-    assert result["pooled_ratio"] == round((100 + 300 + 90) / (400 + 500 + 100), 3)
-
-
-def test_ratio_rounds_meter_cpu_per_request(monkeypatch):
-    """With a meter, each endpoint's CPU is the sum of its rounds' deltas over its requests
-    (rate × round length); the other endpoint's rounds are not counted."""
-    rates = iter([100, 400, 300, 500])  # lesson, bare, lesson, bare; 5 s rounds
-    monkeypatch.setattr(bench.load, "hammer", lambda clients, path, kind, seconds: next(rates))
-    readings = iter([0.0, 1.0, 1.0, 2.0, 2.0, 5.0, 5.0, 6.0])  # before/after each round
-    meter = lambda: {"server": next(readings), "client": 0.0}  # noqa: E731
-    cpu = ratio_rounds([], "/lesson", 10.0, 2, meter)["cpu_ms_per_request"]
-    assert cpu["lesson"]["server"] == round((1.0 + 3.0) * 1000 / ((100 + 300) * 5), 3)
-    assert cpu["bare"]["server"] == round((1.0 + 1.0) * 1000 / ((400 + 500) * 5), 3)
-    assert cpu["lesson"]["client"] == 0.0
-
-
-def test_cpu_seconds_sums_the_server_group_and_postgres(tmp_path, monkeypatch):
-    """The server is every process of gunicorn's group, the database every `postgres`
-    process, each with the CPU of children already reaped; other processes are ignored."""
-    def stat(pid, comm, pgrp, utime, stime, cutime, cstime):
-        fields = ["S", "1", str(pgrp)] + ["0"] * 8 + [str(utime), str(stime), str(cutime),
-                                                      str(cstime)] + ["0"] * 5
-        (tmp_path / str(pid)).mkdir()
-        (tmp_path / str(pid) / "stat").write_text(f"{pid} ({comm}) {' '.join(fields)}\n")
-
-    stat(500, "gunicorn", 500, 10, 5, 30, 5)  # the master, with reaped workers
-    stat(501, "gunicorn: worker", 500, 100, 20, 0, 0)
-    stat(600, "postgres", 600, 7, 3, 40, 0)  # the postmaster, with ended backends
-    stat(601, "postgres", 600, 50, 10, 0, 0)
-    stat(700, "python", 700, 999, 999, 0, 0)
-    monkeypatch.setattr(bench.load.os, "sysconf", lambda name: 100)
-    result = bench.load.cpu_seconds(500, tmp_path)
-    assert result["server"] == (10 + 5 + 30 + 5 + 100 + 20) / 100
-    assert result["database"] == (7 + 3 + 40 + 50 + 10) / 100

@@ -7,8 +7,9 @@ from bench import roster_import
 
 @pytest.mark.slow
 def test_roster_bench_runs_small(tmp_path):
-    """300 rows: all new, then all unchanged, then one row in ten changed (dry run and real)."""
-    figures = roster_import.run(f"sqlite:///{tmp_path}/b.db", 300, str(tmp_path))
+    """300 rows: paired with the bare insert; then all new, all unchanged, one row in ten changed
+    (dry run and real)."""
+    figures = roster_import.run(f"sqlite:///{tmp_path}/b.db", 300, str(tmp_path), pairs=2)
     runs = figures["runs"]
     assert figures["communes"] == 3321
     assert (runs["first_import"]["new"], runs["first_import"]["unchanged"]) == (300, 0)
@@ -16,6 +17,8 @@ def test_roster_bench_runs_small(tmp_path):
     assert runs["dry_run"]["updated"] == 30
     assert runs["reimport_10pct_changed"]["updated"] == 30
     assert all(run["rows_per_second"] > 0 for run in runs.values())
+    pair = figures["first_import_vs_bare_insert"]
+    assert pair["pairs"] == 2 and len(pair["pair_ratios"]) == 2 and pair["ratio"] > 0
 
 
 def test_generated_roster_is_deterministic_and_valid_csv():

@@ -1,4 +1,4 @@
-"""bench/run.py: finds benches by their main(), survives failures, summarises results."""
+"""bench/run.py: runs the registered benches, survives failures, summarises results."""
 
 import json
 
@@ -8,33 +8,44 @@ from bench import run as bench_run
 
 OK = '''
 import json, pathlib
-def main():
+def main(argv):
     out = pathlib.Path(__file__).parent / "results" / "good.json"
     out.write_text(json.dumps({"bench": "good", "runs": {"page": {"rps": 1234.5}},
                                "ratio": 0.75}))
     print("good bench ran")
 '''
-BAD = "def main():\n    raise RuntimeError('boom')\n"
-HELPER = "def helper():\n    return 1\n"
+BAD = "def main(argv):\n    raise RuntimeError('boom')\n"
+ARGS = "import sys\ndef main(argv):\n    print('got', argv)\n"
 
 
 @pytest.fixture
 def fake_bench(tmp_path, monkeypatch):
-    """A `fakebench` package with a good bench, a crashing one and a helper module."""
+    """A `fakebench` package with a good bench, a crashing one and one printing its options."""
     package = tmp_path / "fakebench"
     (package / "results").mkdir(parents=True)
     (package / "__init__.py").write_text("")
     (package / "good.py").write_text(OK)
     (package / "bad.py").write_text(BAD)
-    (package / "helper.py").write_text(HELPER)
+    (package / "args.py").write_text(ARGS)
+    monkeypatch.setattr(bench_run, "BENCHES", [("bad", False), ("good", False), ("args", True)])
     monkeypatch.setattr(bench_run, "HERE", package)
     monkeypatch.setattr(bench_run, "RESULTS", package / "results")
     return package
 
 
-def test_discovers_modules_with_main(fake_bench):
-    """Only modules defining main() are benches; helpers are left alone."""
-    assert bench_run.discover() == ["bad", "good"]
+def test_lists_the_registered_benches(fake_bench):
+    """The benches are the registered modules, in order."""
+    assert bench_run.discover() == ["bad", "good", "args"]
+
+
+def test_a_database_bench_gets_its_own_database(fake_bench, monkeypatch, capfd):
+    """With --pg, only the benches that take a database get `--db` with a fresh one."""
+    made = []
+    monkeypatch.setattr(bench_run, "fresh_database",
+                        lambda server, name: made.append(name) or f"{server}/db_{name}")
+    assert bench_run.main(["--pg", "postgresql://h", "good", "args"]) == 0
+    assert made == ["args"]
+    assert "got ['--db', 'postgresql://h/db_args']" in capfd.readouterr().out
 
 
 def test_runs_all_reports_failure_and_summarises(fake_bench, capfd):
@@ -57,6 +68,11 @@ def test_runs_only_the_named_bench(fake_bench, capfd):
     assert "good" in capfd.readouterr().err
 
 
-def test_the_real_benches_are_found():
-    """The repository's roster-import bench is discovered."""
-    assert "roster_import" in bench_run.discover()
+def test_the_registered_benches_exist_and_take_options():
+    """Every registered name is a module of bench/ whose main() takes the options list."""
+    import importlib
+    import inspect
+
+    for name in bench_run.discover():
+        main = importlib.import_module(f"bench.{name}").main
+        assert list(inspect.signature(main).parameters) == ["argv"], name

@@ -87,8 +87,10 @@ def test_init_loads_content_or_says_it_is_missing(app, db, content_dir, tmp_path
 
 
 def test_repository_content_passes_check(runner):
-    """The shipped content/ passes `lms content check`."""
+    """The shipped content/ passes `lms content check --quality` with no warning and no finding."""
     if not REPO_CONTENT.is_dir() or not any(p.is_file() for p in REPO_CONTENT.glob("*/course.yml")):
         pytest.skip("content/ holds no course yet (no content/*/course.yml)")
-    result = runner.invoke(args=["lms", "content", "check", str(REPO_CONTENT)])
+    result = runner.invoke(args=["lms", "content", "check", "--quality", str(REPO_CONTENT)])
     assert result.exit_code == 0, result.output
+    assert "0 warning(s) — OK" in result.output and "quality: 0 finding(s)" in result.output
+    assert "glossary terms" in result.output and " 0 glossary terms" not in result.output

@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 
 from lms.courses.conventions import content_warnings, load_glossary
 from lms.courses.loader import ContentInvalid, check_content, load_content
+from lms.courses.paths import check_paths
 from lms.courses.quality import check_quality
 from lms.extensions import db
 
@@ -40,19 +41,18 @@ def check_command(directory, quality):
     root = _root(directory)
     try:
         specs = check_content(root)
-        glossary_errors: list = []
-        terms = load_glossary(root, glossary_errors)
-        if glossary_errors:
-            raise ContentInvalid(glossary_errors)
     except ContentInvalid as exc:
         _fail(exc)
+    terms = load_glossary(root, [])
+    paths = check_paths(root, specs, [])
     warnings = content_warnings(specs, terms)
     for warning in warnings:
         click.echo(str(warning))
     lessons = sum(len(s.lessons) for s in specs)
     questions = sum(len(s.questions) for s in specs)
     click.echo(f"{root}: {len(specs)} course(s), {lessons} lessons, {questions} questions, "
-               f"{len(terms)} glossary terms, {len(warnings)} warning(s) — OK")
+               f"{len(terms)} glossary terms, {len(paths)} position paths, {len(warnings)} "
+               f"warning(s) — OK")
     if quality:
         results = check_quality(specs)
         findings = [f for r in results for f in r.findings]
@@ -77,6 +77,35 @@ def load_command(directory):
         _fail(exc)
     db.session.commit()
     click.echo(result.summary())
+
+
+@content_group.command("handouts")
+@click.argument("output", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--content", "directory", type=click.Path(path_type=Path),
+              help="Content folder (default: CONTENT_DIR).")
+@click.option("--course", "course_slug", help="Only this course.")
+def handouts_command(output, directory, course_slug):
+    """Write every lesson's A5 handout as OUTPUT/<course>/<NN-lesson>.pdf (from the sources)."""
+    from lms.courses.pdf import default_labels, lesson_handout
+
+    root = _root(directory)
+    try:
+        specs = check_content(root)
+    except ContentInvalid as exc:
+        _fail(exc)
+    specs = [s for s in specs if course_slug in (None, s.slug)]
+    if not specs:
+        click.echo(f"no course {course_slug!r} in {root}", err=True)
+        sys.exit(1)
+    labels, written = default_labels(), 0
+    for spec in specs:
+        folder = output / spec.slug
+        folder.mkdir(parents=True, exist_ok=True)
+        for lesson in spec.lessons:
+            data = lesson_handout(spec.title, lesson.title, lesson.body_md, labels)
+            (folder / f"{lesson.position:02d}-{lesson.slug}.pdf").write_bytes(data)
+            written += 1
+    click.echo(f"{written} handout(s) written to {output}")
 
 
 commands = [content_group]

@@ -642,6 +642,13 @@ def check_content(root: Path | str) -> list[CourseSpec]:
         spec = check_course(folder, errors)
         if spec is not None:
             specs.append(spec)
+    if not errors:
+        # The content-wide files: a broken glossary or paths.yml blocks loading like a course.
+        from lms.courses.conventions import load_glossary
+        from lms.courses.paths import check_paths
+
+        load_glossary(root, errors)
+        check_paths(root, specs, errors)
     if errors:
         raise ContentInvalid(errors)
     return specs

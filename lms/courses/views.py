@@ -259,6 +259,20 @@ def handout(slug: str):
                            single=bool(wanted))
 
 
+@bp.route("/<slug>/lessons/<lesson_slug>/handout.pdf")
+@role_required(*ALL_ROLES)
+def lesson_pdf(slug: str, lesson_slug: str):
+    """The lesson's large-type A5 handout (key points, things to do, referral numbers)."""
+    from lms.courses.pdf import default_labels, lesson_handout
+
+    course, lesson, _enrolment, denied = _lesson_context(slug, lesson_slug)
+    if denied:
+        return denied
+    data = lesson_handout(course.title, lesson.title, lesson.body_md, default_labels())
+    return data, 200, {"Content-Type": "application/pdf",
+                       "Content-Disposition": f"inline; filename={slug}-{lesson_slug}.pdf"}
+
+
 @bp.route("/<slug>/media/<filename>")
 @login_required
 def media(slug: str, filename: str):

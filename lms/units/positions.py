@@ -13,6 +13,8 @@ POSITIONS = {
     "doan_the": _l("Tổ chức đoàn thể"),
     "nguoi_uy_tin": _l("Người có uy tín"),
     "trung_tam": _l("Cán bộ cơ sở trợ giúp xã hội"),
+    "y_te": _l("Nhân viên trạm y tế"),
+    "canh_sat_bien": _l("Cảnh sát biển"),
     "khac": _l("Khác"),
 }
 
@@ -26,6 +28,8 @@ _VI_LABELS = {
     "doan_the": "Tổ chức đoàn thể",
     "nguoi_uy_tin": "Người có uy tín",
     "trung_tam": "Cán bộ cơ sở trợ giúp xã hội",
+    "y_te": "Nhân viên trạm y tế",
+    "canh_sat_bien": "Cảnh sát biển",
     "khac": "Khác",
 }
 _LOOKUP = {fold(code): code for code in POSITIONS} | {fold(v): k for k, v in _VI_LABELS.items()}

@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from lms.courses.loader import ContentError, CourseSpec, _Checker, _Doc, _read_text
+from lms.courses.loader import ContentError, CourseSpec, _Checker, _Doc, _read_text, read_yaml
 
 GLOSSARY_FILE = "glossary.yml"
 GLOSSARY_KEYS = {"term", "deprecated", "definition", "source"}
@@ -45,13 +45,8 @@ class Term:
 def load_glossary(root: Path, errors: list[ContentError]) -> list[Term]:
     """Read and validate `root/glossary.yml` (absent: no glossary); format errors are errors."""
     path = root / GLOSSARY_FILE
-    if not path.is_file():
-        return []
-    text = _read_text(path, errors)
-    if text is None:
-        return []
-    doc = _Doc(text, path, errors)
-    if not doc.ok:
+    doc = read_yaml(path, errors)
+    if doc is None:
         return []
     if not isinstance(doc.data, list):
         errors.append(ContentError(path, 1, "glossary.yml must be a list of entries "

@@ -267,6 +267,17 @@ def _read_text(path: Path, errors: list[ContentError]) -> str | None:
     return None
 
 
+def read_yaml(path: Path, errors: list[ContentError]) -> "_Doc | None":
+    """The parsed YAML file with its line numbers; None when absent or unreadable (reported)."""
+    if not path.is_file():
+        return None
+    text = _read_text(path, errors)
+    if text is None:
+        return None
+    doc = _Doc(text, path, errors)
+    return doc if doc.ok else None
+
+
 def _course_hash(folder: Path) -> str:
     """SHA-256 over every file's relative path and bytes: unchanged sources, same hash."""
     digest = hashlib.sha256(RENDER_VERSION)
@@ -436,13 +447,8 @@ def _check_images(body: str, path: Path, body_line: int, errors: list[ContentErr
 def _check_questions(path: Path, lesson_slugs: set[str],
                      errors: list[ContentError]) -> list[QuestionSpec]:
     """Validate questions.yml (absent: an empty bank)."""
-    if not path.exists():
-        return []
-    text = _read_text(path, errors)
-    if text is None:
-        return []
-    doc = _Doc(text, path, errors)
-    if not doc.ok:
+    doc = read_yaml(path, errors)
+    if doc is None:
         return []
     data = doc.data
     if data is None:

@@ -8,7 +8,7 @@ every course exists, counts toward the target and lists the position in its audi
 
 from pathlib import Path
 
-from lms.courses.loader import ContentError, CourseSpec, _Doc, _read_text
+from lms.courses.loader import ContentError, CourseSpec, read_yaml
 from lms.units.positions import POSITIONS
 
 PATHS_FILE = "paths.yml"
@@ -20,13 +20,8 @@ def check_paths(root: Path, specs: list[CourseSpec], errors: list[ContentError])
     An absent file declares no path (nothing is checked); a present one must be complete.
     """
     path = root / PATHS_FILE
-    if not path.is_file():
-        return {}
-    text = _read_text(path, errors)
-    if text is None:
-        return {}
-    doc = _Doc(text, path, errors)
-    if not doc.ok:
+    doc = read_yaml(path, errors)
+    if doc is None:
         return {}
     if not isinstance(doc.data, dict):
         errors.append(ContentError(path, 1, "paths.yml must map position codes to lists of "

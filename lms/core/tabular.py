@@ -1,31 +1,65 @@
-"""Reading CSV/XLSX uploads for every import: header aliases, row numbers, cell clean-up.
+"""Reading CSV/XLSX uploads for every import: finding the header, aliases, rows, cell clean-up.
 
-Rows are numbered as a spreadsheet shows them (the header is row 1). Errors are collected,
-never raised one by one, so an import can report every bad row and write nothing.
+Files come as offices produce them: title rows above the header ("ỦY BAN NHÂN DÂN …",
+"Kèm theo Công văn số …"), a numbering row under it, merged cells, empty rows, a signature
+block after the last person, several sheets, numbers where text was meant, UTF-16 tab-separated
+text from Excel's "Unicode Text". The reader finds the header among the first rows, reads every
+sheet that shares it, and reports what it skipped or ignored (`Table.notes`, `Table.ignored`),
+so nothing is dropped without a word.
+
+Rows are numbered as a spreadsheet shows them. Errors are collected, never raised one by one,
+so an import can report every bad row and write nothing. The work one upload may cause is
+bounded by rows and cells scanned (and, for XLSX, by the unpacked size), not only by file size.
 """
 
 import csv
+import difflib
 import io
+import re
 import unicodedata
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 
-from lms.core.text import clean, slug_key
+from lms.core.text import clean, fold, slug_key
 
-MAX_ROWS = 500_000
+MAX_ROWS = 500_000            # data rows in one upload
+MAX_SCANNED_ROWS = 600_000    # rows read, blank and skipped ones included
+MAX_CELLS = 12_000_000        # cells read
+MAX_COLUMNS = 200             # columns looked at; cells further right are not read
+MAX_UNPACKED = 400_000_000    # bytes an XLSX may unpack to (a zip bomb is refused up front)
+HEADER_SCAN = 30              # the header must be among the first rows of a sheet
+INSTRUCTION_SHEETS = {"huong_dan", "instructions", "readme"}
 
 
 @dataclass(frozen=True)
 class Column:
-    """One importable column: canonical key, accepted header names, required or not."""
+    """One importable column: canonical key, accepted header names, required or not.
+
+    `aliases[0]` is the canonical header (what exports write); the others are the variants
+    offices write. Matching ignores case, diacritics, punctuation and notes in brackets.
+    """
 
     key: str
     aliases: tuple[str, ...]
     required: bool = False
+
+
+class RowNumber(int):
+    """A row number that also names its sheet, for workbooks with several data sheets."""
+
+    sheet: str | None = None
+
+    def __new__(cls, number: int, sheet: str | None = None):
+        obj = super().__new__(cls, number)
+        obj.sheet = sheet
+        return obj
+
+    def __str__(self) -> str:
+        return f"{int(self)} ({self.sheet})" if self.sheet else int.__repr__(self)
 
 
 @dataclass
@@ -64,10 +98,20 @@ class ImportFailed(Exception):
 
 @dataclass
 class Table:
-    """Parsed upload: which header each key came from, and the data rows."""
+    """A parsed upload.
+
+    `headers` maps each key whose column is present in the file to the header as written there
+    (a key absent from `headers` was not in the file: an import leaves that field alone);
+    `rows` holds (row number, {key: cell}); `notes` says which rows were skipped and why (titles,
+    numbering, footers, hidden sheets); `ignored` lists the headers of columns not imported.
+    """
 
     headers: dict[str, str]
     rows: list[tuple[int, dict[str, object]]] = field(default_factory=list)
+    header_row: int = 1
+    notes: list[RowError] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+    sheets: list[str] = field(default_factory=list)
 
 
 def clean_text(value: str) -> str:
@@ -100,94 +144,449 @@ def _cell(value) -> object:
     return clean(value)
 
 
-def _csv_rows(data: bytes) -> Iterator[list[str]]:
-    nul = data.find(b"\x00")
-    if nul != -1:
-        # No text file holds NUL, and PostgreSQL text cannot store it: refuse, saying where.
-        raise ImportFailed([RowError(data.count(b"\n", 0, nul) + 1, None, _(
-            "tệp chứa ký tự NUL: đây không phải tệp CSV văn bản"))])
+_BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def header_key(value) -> str:
+    """The matching form of a header: folded, notes in brackets and punctuation dropped.
+
+    "Họ và tên (*)" → "ho_va_ten", "SĐT" → "sdt", "Ngày nghỉ (dd/mm/yyyy)" → "ngay_nghi".
+    """
+    text = fold(str(value))
+    stripped = _BRACKETS.sub(" ", text)
+    if stripped.strip():
+        text = stripped
+    return _NON_ALNUM.sub("_", text).strip("_")
+
+
+def _near_miss(key: str, columns: Iterable[Column]) -> Column | None:
+    """The column a header seems meant for: it contains all the words of one of its
+    several-word names ("thuoc_muc_tieu" ⊃ "muc_tieu"), or is spelt almost like one."""
+    words = set(key.split("_"))
+    for column in columns:
+        for alias in column.aliases:
+            alias_key = header_key(alias)
+            alias_words = alias_key.split("_")
+            if len(alias_words) >= 2 and words.issuperset(alias_words):
+                return column
+            if min(len(key), len(alias_key)) >= 5 and difflib.SequenceMatcher(
+                    None, key, alias_key).ratio() >= 0.85:
+                return column
+    return None
+
+
+# --- raw rows from the file ------------------------------------------------------------------
+
+@dataclass
+class _Sheet:
+    """Raw rows of one sheet (blank rows left out) and its merged ranges."""
+
+    title: str | None
+    rows: list[tuple[int, list]]
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # c1, r1, c2, r2
+
+
+class _Budget:
+    """Rows and cells scanned so far in one upload; refuses the file past the limits."""
+
+    def __init__(self):
+        self.rows = 0
+        self.cells = 0
+
+    def take(self, number: int, cells: int) -> None:
+        self.rows += 1
+        self.cells += cells
+        if self.rows > MAX_SCANNED_ROWS or self.cells > MAX_CELLS:
+            raise ImportFailed([RowError(number, None, _(
+                "tệp quá lớn: đã đọc %(r)s dòng và %(c)s ô (giới hạn %(mr)s dòng, %(mc)s ô, kể "
+                "cả dòng trống có định dạng); hãy xoá các dòng, cột trống ở cuối trang hoặc "
+                "chia nhỏ tệp", r=self.rows, c=self.cells, mr=MAX_SCANNED_ROWS, mc=MAX_CELLS))])
+
+
+def _decode(data: bytes) -> str:
+    """Text from UTF-8 (with or without BOM) or UTF-16 (Excel's "Unicode Text"); else refuse."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        encoding = "utf-16"
+    elif b"\x00" in data[:4096] and data[1:4096:2].count(0) > len(data[:4096]) // 4:
+        encoding = "utf-16-le"   # UTF-16 without its byte-order mark: ASCII leaves NUL bytes
+    elif b"\x00" in data[:4096] and data[0:4096:2].count(0) > len(data[:4096]) // 4:
+        encoding = "utf-16-be"
+    else:
+        encoding = "utf-8-sig"
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode(encoding)
     except UnicodeDecodeError as exc:
         raise ImportFailed([RowError(None, None, _(
-            "tệp CSV không phải mã UTF-8 (byte lỗi ở vị trí %(pos)s); hãy lưu lại dưới dạng "
-            "CSV UTF-8", pos=exc.start))]) from exc
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+            "tệp văn bản không đọc được bằng mã %(enc)s (byte lỗi ở vị trí %(pos)s); trong Excel "
+            "hãy lưu lại dưới dạng \"CSV UTF-8\" hoặc \"Unicode Text\", hoặc gửi tệp .xlsx",
+            enc=encoding.upper().removesuffix("-SIG"), pos=exc.start))]) from exc
+    nul = text.find("\x00")
+    if nul != -1:
+        # No text file holds NUL, and PostgreSQL text cannot store it: refuse, saying where.
+        raise ImportFailed([RowError(text.count("\n", 0, nul) + 1, None, _(
+            "tệp chứa ký tự NUL: đây không phải tệp CSV văn bản"))])
+    return text
 
 
-def _xlsx_rows(data: bytes) -> Iterator[list]:
+def _csv_sheet(data: bytes, budget: _Budget) -> _Sheet:
+    text = _decode(data)
+    head = text[:65536].splitlines()[:HEADER_SCAN]
+    # the separator that splits some line of the head into the most cells; ties go to ","
+    delimiter = max(",;\t", key=lambda d: max((line.count(d) for line in head), default=0))
+    rows = []
+    try:
+        for number, row in enumerate(csv.reader(io.StringIO(text, newline=""),
+                                                delimiter=delimiter), start=1):
+            budget.take(number, len(row))
+            if any(row):
+                rows.append((number, row[:MAX_COLUMNS]))
+    except csv.Error as exc:
+        raise ImportFailed([RowError(None, None, _("CSV không hợp lệ: %(e)s", e=exc))]) from exc
+    return _Sheet(None, rows)
+
+
+_ZERO_FORMAT = re.compile(r"0{2,}")
+
+
+def _xlsx_sheets(data: bytes, budget: _Budget, notes: list[RowError]) -> list[_Sheet]:
     from openpyxl import load_workbook
+    from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
+    from openpyxl.utils.cell import range_boundaries
 
+    # The streaming parser behind openpyxl's read-only mode, used directly: it yields only the
+    # rows present in the file (a huge stated dimension costs nothing) with each cell's style.
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    broken = _("tệp XLSX bị hỏng hoặc không đọc được; hãy mở bằng Excel và lưu lại dạng .xlsx")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise ImportFailed([RowError(None, None, broken)]) from exc
+    if unpacked > MAX_UNPACKED:
+        raise ImportFailed([RowError(None, None, _(
+            "tệp XLSX giải nén ra %(n)s MB, quá giới hạn %(m)s MB; hãy chia nhỏ tệp",
+            n=unpacked // 1_000_000, m=MAX_UNPACKED // 1_000_000))])
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ImportFailed([RowError(None, None,
-                                     _("tệp XLSX bị hỏng hoặc không đọc được"))]) from exc
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+        raise ImportFailed([RowError(None, None, broken)]) from exc
+
+    pads: dict[int, int] = {}
+
+    def pad_width(style_id: int) -> int:
+        """Digits a number shown with this style keeps ("00000" → 5; 0 for other formats)."""
+        if style_id not in pads:
+            fmt_id = workbook._cell_styles[style_id].numFmtId
+            fmt = (BUILTIN_FORMATS.get(fmt_id, "") if fmt_id < BUILTIN_FORMATS_MAX_SIZE
+                   else workbook._number_formats[fmt_id - BUILTIN_FORMATS_MAX_SIZE])
+            pads[style_id] = len(fmt) if _ZERO_FORMAT.fullmatch(fmt) else 0
+        return pads[style_id]
+
+    sheets = []
     try:
-        sheet = workbook.worksheets[0]
-        for row in sheet.iter_rows(values_only=True):
-            yield list(row)
+        for ws in workbook.worksheets:
+            if ws.sheet_state != "visible":
+                notes.append(RowError(None, None, _("bỏ qua trang tính ẩn '%(s)s'", s=ws.title)))
+                continue
+            if header_key(ws.title) in INSTRUCTION_SHEETS:
+                notes.append(RowError(None, None, _("bỏ qua trang hướng dẫn '%(s)s'",
+                                                    s=ws.title)))
+                continue
+            rows = []
+            source = ws._get_source()
+            try:
+                parser = WorkSheetParser(source, workbook.shared_strings, data_only=True,
+                                         epoch=workbook.epoch,
+                                         date_formats=workbook._date_formats,
+                                         timedelta_formats=workbook._timedelta_formats)
+                for number, cells in parser.parse():
+                    budget.take(number, len(cells))
+                    row: list = []
+                    for cell in cells:
+                        value, column = cell["value"], cell["column"]
+                        if value is None or column > MAX_COLUMNS:
+                            continue
+                        if type(value) is int and cell["style_id"] and value >= 0:
+                            # an id typed as a number but shown with leading zeros ("00123")
+                            width = pad_width(cell["style_id"])
+                            if width:
+                                value = str(value).zfill(width)
+                        if column > len(row):
+                            row.extend([None] * (column - len(row)))
+                        row[column - 1] = value
+                    if row:
+                        rows.append((number, row))
+                merges = []
+                if parser.merged_cells is not None:
+                    merges = [range_boundaries(m.ref) for m in parser.merged_cells.mergeCell]
+            finally:
+                source.close()
+            sheets.append(_Sheet(ws.title, rows, merges))
+    except ImportFailed:
+        raise
+    except (KeyError, ValueError, TypeError, SyntaxError, zipfile.BadZipFile) as exc:
+        raise ImportFailed([RowError(None, None, broken)]) from exc
     finally:
         workbook.close()
+    return sheets
+
+
+# --- from raw rows to a table ----------------------------------------------------------------
+
+_NUMBERING = re.compile(r"\(?\d{1,3}\)?|\(?[a-z]\)?")
+_HEADING = re.compile(r"([ivxlc]+|\d{1,3}|[a-z])[.)]\s")
+_FOOTER = re.compile(r"nguoi lap|\bky\b|ghi ro ho ten|xac nhan|chu tich|\btm\b|\bkt\b|"
+                     r"thu truong|giam doc|truong phong|\bngay\b.*\bthang\b|noi nhan|tong cong|"
+                     r"tong so|dong dau")
+
+
+def _text_of(row: list) -> str:
+    return " | ".join(str(v) for v in row if v not in (None, ""))[:80]
+
+
+def _keep(entry: tuple, table_rows: list, notes: list[RowError], at) -> None:
+    """A row held back as a possible footer that turned out to lie between people."""
+    number, values, raw_row = entry
+    if any(v != "" for v in values.values()):
+        table_rows.append((at(number), values))
+    else:
+        notes.append(RowError(at(number), None, _(
+            "bỏ qua dòng chỉ có dữ liệu ở các cột không nhập: %(t)s", t=_text_of(raw_row))))
+
+
+def _read_sheet(sheet: _Sheet, columns: list[Column], alias_to_key: dict[str, str],
+                table_rows: list, notes: list[RowError], errors: list[RowError],
+                many: bool) -> tuple[dict[str, str], list[str], int]:
+    """Find the header of one sheet and append its data rows: (headers, ignored, header row)."""
+    def at(number: int) -> int:
+        return RowNumber(number, sheet.title) if many else number
+
+    best, best_score = 0, 0   # no known header at all: the first row, reported as such
+    for position, (_number, row) in enumerate(sheet.rows[:HEADER_SCAN]):
+        score = len({alias_to_key.get(header_key(v)) for v in row
+                     if v not in (None, "")} - {None})
+        if score > best_score:
+            best, best_score = position, score
+    header_row, header = sheet.rows[best]
+    for number, row in sheet.rows[:best]:
+        notes.append(RowError(at(number), None, _("bỏ qua dòng phía trên tiêu đề: %(t)s",
+                                                  t=_text_of(row))))
+    headers: dict[str, str] = {}
+    positions: dict[str, int] = {}
+    unknown: list[tuple[str, str]] = []
+    for index, raw in enumerate(header):
+        if raw in (None, ""):
+            continue
+        name = clean(str(_cell(raw)))
+        key = alias_to_key.get(header_key(name))
+        if key is None:
+            unknown.append((name, header_key(name)))
+        elif key in positions:
+            errors.append(RowError(at(header_row), name, _(
+                "cột bị lặp lại (đã có cột '%(h)s'); hãy xoá một trong hai", h=headers[key])))
+        else:
+            headers[key] = name
+            positions[key] = index
+    absent = [c for c in columns if c.key not in positions]
+    ignored = []
+    for name, key in unknown:
+        near = _near_miss(key, absent) if key else None
+        if near is not None:
+            errors.append(RowError(at(header_row), name, _(
+                "tiêu đề '%(h)s' gần giống cột '%(k)s' nhưng không khớp: nếu đúng là cột đó hãy "
+                "đổi tiêu đề thành '%(k)s', nếu không hãy đặt tên khác hẳn",
+                h=name, k=near.aliases[0])))
+        else:
+            ignored.append(name)
+    for column in columns:
+        if column.required and column.key not in positions:
+            errors.append(RowError(at(header_row), column.aliases[0], _(
+                "thiếu cột bắt buộc (tên chấp nhận: %(names)s; dòng tiêu đề phải nằm trong "
+                "%(n)s dòng đầu)", names=" | ".join(column.aliases), n=HEADER_SCAN)))
+
+    data = sheet.rows[best + 1:]
+    if data:
+        first_number, first = data[0]
+        marks = [fold(str(v)) for v in first if v not in (None, "")]
+        if len(marks) >= 2 and all(_NUMBERING.fullmatch(m) for m in marks):
+            notes.append(RowError(at(first_number), None, _("bỏ qua dòng đánh số cột: %(t)s",
+                                                            t=_text_of(first))))
+            data = data[1:]
+
+    # vertical merges below the header fill their column downwards (a commune code merged over
+    # the people of that commune); horizontal ones keep the value in their first column only
+    starts: dict[int, list[tuple[int, int]]] = {}
+    for c1, r1, _c2, r2 in sheet.merges:
+        if r2 > r1 > header_row:
+            starts.setdefault(r1, []).append((c1 - 1, r2))
+    active: dict[int, tuple[int, object]] = {}
+
+    wanted = list(positions.items())
+    key_column = next((c.key for c in columns if c.required and c.key in positions), None)
+    required = [c.key for c in columns if c.required and c.key in positions]
+    pending: list[tuple[int, dict, list]] = []   # rows that may be the footer
+    signed = False
+    for number, raw_row in data:
+        if starts and number in starts:
+            for index, end in starts[number]:
+                if index < len(raw_row):
+                    active[index] = (end, raw_row[index])
+        if active:
+            raw_row = list(raw_row)
+            for index, (end, value) in list(active.items()):
+                if number > end:
+                    del active[index]
+                    continue
+                if index >= len(raw_row):
+                    raw_row.extend([None] * (index + 1 - len(raw_row)))
+                if raw_row[index] in (None, ""):
+                    raw_row[index] = value
+        width = len(raw_row)
+        values = {key: _cell(raw_row[i]) if i < width else "" for key, i in wanted}
+        if not all(values[k] != "" for k in required):
+            # maybe not a person: a group heading, a note, the signature block
+            filled = [v for v in raw_row if v not in (None, "")]
+            text = fold(" ".join(str(v) for v in filled))
+            if len(filled) == 1 and _HEADING.match(text):
+                notes.append(RowError(at(number), None, _("bỏ qua dòng tiêu đề nhóm: %(t)s",
+                                                          t=_text_of(raw_row))))
+                continue
+            # the signature block runs from a row such as "Người lập biểu", "(Ký, ghi rõ họ
+            # tên)" or "Ngày … tháng … năm" to the end, the signers' names under it included
+            phrase = _FOOTER.search(text) is not None
+            signed = signed or phrase
+            keyless = key_column is not None and values[key_column] == ""
+            if phrase or (keyless and signed) or not any(values[k] != "" for k in required):
+                pending.append((number, values, raw_row))
+                continue
+        for entry in pending:   # not the footer after all: data rows (errors to report)
+            _keep(entry, table_rows, notes, at)
+        pending.clear()
+        signed = False
+        table_rows.append((at(number), values))
+        if len(table_rows) > MAX_ROWS:
+            raise ImportFailed([RowError(at(number), None, _(
+                "tệp có quá %(n)s dòng; hãy chia nhỏ", n=MAX_ROWS))])
+    for number, _values, raw_row in pending:
+        notes.append(RowError(at(number), None, _(
+            "bỏ qua phần chân trang sau dòng dữ liệu cuối: %(t)s", t=_text_of(raw_row))))
+    return headers, ignored, header_row
 
 
 def read_table(data: bytes, filename: str, columns: list[Column]) -> Table:
-    """Parse CSV (UTF-8, with or without BOM; comma or semicolon) or XLSX against `columns`.
+    """Parse a CSV/text file (UTF-8 or UTF-16; comma, semicolon or tab) or XLSX against `columns`.
+
+    The header is the row among the first `HEADER_SCAN` that names the most known columns; the
+    rows above it are skipped and noted. Every visible sheet with data is read; they must share
+    the same columns. Near-miss headers, duplicated columns and missing required ones are
+    errors; other unknown columns are listed in `Table.ignored`.
 
     :param data: the file's bytes
-    :param filename: its name; `.xlsx` selects the spreadsheet reader
+    :param filename: its name; `.xlsx` (or a zip signature) selects the spreadsheet reader
     :param columns: the accepted columns
-    :raises ImportFailed: with every header-level error
+    :raises ImportFailed: with every file- and header-level error
     """
     if not data:
         raise ImportFailed([RowError(None, None, _("tệp rỗng"))])
-    is_xlsx = filename.lower().endswith((".xlsx", ".xlsm")) or data[:2] == b"PK"
-    reader = _xlsx_rows(data) if is_xlsx else _csv_rows(data)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise ImportFailed([RowError(None, None, _("tệp rỗng"))]) from None
-    except csv.Error as exc:
-        raise ImportFailed([RowError(1, None, _("CSV không hợp lệ: %(e)s", e=exc))]) from exc
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise ImportFailed([RowError(None, None, _(
+            "tệp Excel 97-2003 (.xls) không được hỗ trợ; hãy mở bằng Excel và lưu lại dạng "
+            ".xlsx"))])
+    budget = _Budget()
+    notes: list[RowError] = []
+    if filename.lower().endswith((".xlsx", ".xlsm")) or data[:2] == b"PK":
+        sheets = _xlsx_sheets(data, budget, notes)
+    else:
+        sheets = [_csv_sheet(data, budget)]
+    sheets = [s for s in sheets if s.rows]
+    if not sheets:
+        raise ImportFailed([RowError(None, None, _("tệp rỗng"))])
 
-    alias_to_key = {slug_key(a): c.key for c in columns for a in c.aliases}
-    headers: dict[str, str] = {}
-    positions: dict[str, int] = {}
+    alias_to_key = {header_key(a): c.key for c in columns for a in c.aliases}
+    many = len(sheets) > 1
+    table = Table(headers={})
     errors: list[RowError] = []
-    for index, raw in enumerate(header):
-        name = clean(_cell(raw)) if raw is not None else ""
-        key = alias_to_key.get(slug_key(name))
-        if key is None:
-            continue  # extra columns (STT, notes…) are allowed and ignored
-        if key in positions:
-            errors.append(RowError(1, name, _("cột bị lặp lại")))
-            continue
-        headers[key] = name
-        positions[key] = index
-    for column in columns:
-        if column.required and column.key not in positions:
-            errors.append(RowError(1, column.aliases[0], _(
-                "thiếu cột bắt buộc (tên chấp nhận: %(names)s)", names=" | ".join(column.aliases))))
+    found: list[tuple[str | None, dict[str, str]]] = []
+    for sheet in sheets:
+        headers, ignored, header_row = _read_sheet(sheet, columns, alias_to_key, table.rows,
+                                                   notes, errors, many)
+        if not found:
+            table.headers, table.header_row = headers, header_row
+        found.append((sheet.title, headers))
+        table.ignored.extend(i for i in ignored if i not in table.ignored)
+        table.sheets.append(sheet.title or "")
+    first_title, first_headers = found[0] if found else (None, {})
+    for title, headers in found[1:]:
+        if set(headers) != set(first_headers):
+            errors.append(RowError(None, None, _(
+                "trang tính '%(a)s' có các cột %(ca)s nhưng trang '%(b)s' có %(cb)s; các trang "
+                "phải cùng tiêu đề (hoặc tách thành các tệp riêng)", a=first_title,
+                ca=", ".join(first_headers.values()), b=title, cb=", ".join(headers.values()))))
     if errors:
         raise ImportFailed(errors)
-
-    table = Table(headers=headers)
-    wanted = list(positions.items())
-    try:
-        for number, raw_row in enumerate(reader, start=2):
-            width = len(raw_row)
-            values = {key: _cell(raw_row[i]) if i < width else "" for key, i in wanted}
-            if not any(v != "" for v in values.values()):
-                continue
-            table.rows.append((number, values))
-            if len(table.rows) > MAX_ROWS:
-                raise ImportFailed([RowError(number, None, _(
-                    "tệp có quá %(n)s dòng; hãy chia nhỏ", n=MAX_ROWS))])
-    except csv.Error as exc:
-        raise ImportFailed([RowError(None, None, _("CSV không hợp lệ: %(e)s", e=exc))]) from exc
+    table.notes = notes
     return table
+
+
+# --- cell values -----------------------------------------------------------------------------
+
+_INVISIBLE = {"Cc", "Cf", "Zl", "Zp", "Zs"}
+
+
+def normalise_id(value) -> str:
+    """An identifier in one form: NFKC, no spaces or invisible characters, upper case.
+
+    Look-alike ids ("qn 001", "QN001\\u200b", full-width "ＱＮ００１") become "QN001", so they
+    cannot make two people.
+    """
+    text = str(value)
+    if text.isascii() and text.isalnum():
+        return text.upper()
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(ch for ch in text if unicodedata.category(ch) not in _INVISIBLE).upper()
+
+
+def canonical_phone(value) -> str | None:
+    """A Vietnamese phone number as national digits ("+84 912-345-678" → "0912345678").
+
+    A mobile number typed as a number (its leading zero lost, "912345678") gets it back.
+    Empty → None; anything but digits, spaces, `+ . - ( )` or a wrong length → ValueError.
+    """
+    text = str(value).strip()
+    if not text:
+        return None
+    if any(ch not in "0123456789 +.-()" for ch in text):
+        raise ValueError(value)
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if text.startswith("+") and not digits.startswith("84"):
+        if 8 <= len(digits) <= 15:
+            return "+" + digits   # a foreign number stays international
+        raise ValueError(value)
+    if digits.startswith("84") and (text.startswith("+") or len(digits) in (11, 12)):
+        digits = "0" + digits[2:]
+    elif len(digits) == 9 and digits[0] in "35789":
+        digits = "0" + digits
+    if not (10 <= len(digits) <= 11 and digits.startswith("0")):
+        raise ValueError(value)
+    return digits
+
+
+EXCEL_EPOCH = date(1899, 12, 30)
+
+
+def parse_date_cell(value) -> date | None:
+    """A date from a cell: a date cell, an Excel serial number ("45473"), dd/mm/yyyy,
+    dd.mm.yyyy, dd-mm-yyyy or yyyy-mm-dd; empty → None; ValueError otherwise."""
+    from lms.core.timeutil import parse_date
+
+    if type(value) is str and len(value) == 5 and value.isdigit():
+        # a date cell formatted as a number, or typed where Excel stores serials: 1927…2173
+        return EXCEL_EPOCH + timedelta(days=int(value))
+    if type(value) is str and value.count(".") == 2:
+        value = value.replace(".", "/")
+    return parse_date(value)
 
 
 def parse_bool(value, default: bool = True) -> bool:

@@ -309,7 +309,7 @@ def _check_row(number: int, row: dict, headers: dict, communes: dict, scope_path
     birth_year = None
     if row.get("birth_year"):
         text = str(row["birth_year"])
-        if not text.isdigit() or not MIN_BIRTH_YEAR <= int(text) <= latest:
+        if not (text.isascii() and text.isdigit()) or not MIN_BIRTH_YEAR <= int(text) <= latest:
             err("birth_year", _("năm sinh '%(v)s' không hợp lệ (từ %(a)s đến %(b)s)",
                                 v=text, a=MIN_BIRTH_YEAR, b=latest))
         else:

@@ -25,7 +25,7 @@ from lms.assessments.models import (
     Question,
 )
 from lms.cohorts.models import CohortMember
-from lms.core.tabular import Column, ImportFailed, RowError, read_table
+from lms.core.tabular import Column, ImportFailed, RowError, normalise_id, read_table
 from lms.core.text import clean
 from lms.core.timeutil import utcnow
 from lms.courses.models import Course, Enrolment
@@ -473,7 +473,7 @@ def check_paper_rows(cohort, rows, headers: dict) -> list[dict]:
     members = dict(db.session.execute(
         select(Person.staff_id, Person.id).join(CohortMember, CohortMember.person_id == Person.id)
         .where(CohortMember.cohort_id == cohort.id)).all())
-    wanted = {clean(str(r.get("staff_id") or "")) for _n, r in rows} - set(members)
+    wanted = {normalise_id(clean(str(r.get("staff_id") or ""))) for _n, r in rows} - set(members)
     known = set()
     for chunk_start in range(0, len(wanted), 1000):
         chunk = sorted(wanted)[chunk_start:chunk_start + 1000]
@@ -481,7 +481,7 @@ def check_paper_rows(cohort, rows, headers: dict) -> list[dict]:
     records, first_row = [], {}
     for number, row in rows:
         before = len(errors)
-        staff_id = clean(str(row.get("staff_id") or ""))
+        staff_id = normalise_id(clean(str(row.get("staff_id") or "")))
         column = headers.get("staff_id", "staff_id")
         if not staff_id:
             errors.append(RowError(number, column, _("thiếu mã nhân sự")))

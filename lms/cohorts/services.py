@@ -40,7 +40,14 @@ from lms.cohorts.models import (
     CohortSession,
     cohort_trainers,
 )
-from lms.core.tabular import Column, ImportFailed, RowError, read_table, write_xlsx
+from lms.core.tabular import (
+    Column,
+    ImportFailed,
+    RowError,
+    normalise_id,
+    read_table,
+    write_xlsx,
+)
 from lms.core.text import clean, fold, format_date
 from lms.core.timeutil import parse_date, today, utcnow
 from lms.courses.models import Completion, Course, Enrolment
@@ -362,7 +369,7 @@ def add_members_from_file(cohort: Cohort, data: bytes, filename: str, *, by) -> 
     errors: list[RowError] = []
     first_row: dict[str, int] = {}
     for number, row in table.rows:
-        staff_id = clean(str(row["staff_id"]))
+        staff_id = normalise_id(clean(str(row["staff_id"])))
         if not staff_id:
             errors.append(RowError(number, header, _("thiếu mã nhân sự")))
         elif staff_id in first_row:

@@ -21,3 +21,11 @@ def fail_with_errors(exc: ImportFailed) -> None:
         click.echo(str(error), err=True)
     click.echo(f"{len(exc.errors)} error(s); nothing was written.", err=True)
     sys.exit(1)
+
+
+def echo_notes(result) -> None:
+    """Print on stderr the columns an import ignored and the rows the reader skipped."""
+    if result.ignored:
+        click.echo(f"ignored columns: {', '.join(result.ignored)}", err=True)
+    for note in result.notes:
+        click.echo(f"skipped: {note}", err=True)

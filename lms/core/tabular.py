@@ -639,3 +639,99 @@ def write_xlsx(headers: list[str], rows, title: str, *, widths: list[int] | None
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+@dataclass(frozen=True)
+class TemplateColumn:
+    """One column of a blank import template: its header, how to fill it, a drop-down list."""
+
+    header: str
+    note: str
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    text: bool = False       # formatted as text, so ids and phones keep their leading zeros
+    date: bool = False       # formatted dd/mm/yyyy
+    width: int = 18
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+LIST_SHEET = "Danh mục"
+INSTRUCTIONS_SHEET = "Hướng dẫn"
+
+
+def write_template(title: str, columns: list[TemplateColumn], instructions: list[str], *,
+                   reference: tuple[list[str], list[list]] | None = None,
+                   rows: int = 1000) -> bytes:
+    """A blank XLSX template: the header row, drop-down lists (data validation on a hidden list
+    sheet), text format where zeros matter, and an instructions sheet that the reader skips.
+
+    :param title: the data sheet's name
+    :param columns: the columns, in order
+    :param instructions: lines written at the top of the instructions sheet
+    :param reference: an optional (headers, rows) table added under the instructions
+    :param rows: how many rows get the drop-downs and formats
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter, quote_sheetname
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title[:31]
+    lists = workbook.create_sheet(LIST_SHEET)
+    lists.sheet_state = "hidden"
+    bold, required_fill = Font(bold=True), PatternFill("solid", fgColor="FFF2CC")
+    sheet.append([c.header for c in columns])
+    list_column = 0
+    for index, column in enumerate(columns, start=1):
+        letter = get_column_letter(index)
+        head = sheet.cell(row=1, column=index)
+        head.font = bold
+        head.alignment = Alignment(wrap_text=True, vertical="center")
+        if column.required:
+            head.fill = required_fill
+        sheet.column_dimensions[letter].width = column.width
+        if column.text or column.date:
+            for (cell,) in sheet.iter_rows(min_row=2, max_row=rows + 1, min_col=index,
+                                           max_col=index):
+                cell.number_format = "@" if column.text else "DD/MM/YYYY"
+        if column.choices:
+            list_column += 1
+            list_letter = get_column_letter(list_column)
+            lists.cell(row=1, column=list_column, value=column.header)
+            for row_number, choice in enumerate(column.choices, start=2):
+                lists.cell(row=row_number, column=list_column, value=choice)
+            source = (f"{quote_sheetname(LIST_SHEET)}!${list_letter}$2:"
+                      f"${list_letter}${len(column.choices) + 1}")
+            validation = DataValidation(
+                type="list", formula1=source, allow_blank=True, showErrorMessage=True,
+                errorStyle="warning", errorTitle=column.header,
+                error=_("Giá trị không có trong danh sách; hãy chọn từ danh sách."))
+            validation.add(f"{letter}2:{letter}{rows + 1}")
+            sheet.add_data_validation(validation)
+    sheet.freeze_panes = "A2"
+
+    guide = workbook.create_sheet(INSTRUCTIONS_SHEET, 1)
+    guide.column_dimensions["A"].width = 24
+    guide.column_dimensions["B"].width = 12
+    guide.column_dimensions["C"].width = 90
+    for line in instructions:
+        guide.append([line])
+    guide.append([])
+    guide.append([_("Cột"), _("Bắt buộc"), _("Cách ghi")])
+    for cell in guide[guide.max_row]:
+        cell.font = bold
+    for column in columns:
+        guide.append([column.header, _("có") if column.required else "", column.note])
+    if reference is not None:
+        headers, table = reference
+        guide.append([])
+        guide.append(headers)
+        for cell in guide[guide.max_row]:
+            cell.font = bold
+        for row in table:
+            guide.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

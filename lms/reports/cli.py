@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from lms.core.cli_util import fail_with_errors, read_input
+from lms.core.cli_util import echo_notes, fail_with_errors, read_input
 from lms.core.tabular import ImportFailed
 from lms.core.timeutil import today
 from lms.extensions import db
@@ -74,8 +74,17 @@ def import_records_command(file):
     except ImportFailed as exc:
         db.session.rollback()
         fail_with_errors(exc)
+    echo_notes(result)
     db.session.commit()
     click.echo(f"imported: {result.new} new completions, {result.duplicates} duplicates")
+
+
+@records_group.command("template")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def records_template_command(output):
+    """Write the blank records workbook (course drop-down, instructions sheet)."""
+    output.write_bytes(records.records_template())
+    click.echo(f"written {output}")
 
 
 commands = [report_group, records_group]

@@ -9,4 +9,5 @@ class RecordsImportForm(FlaskForm):
     """A CSV/XLSX file of completions (ma_nhan_su, ma_khoa_hoc, ngay_hoan_thanh, ghi_chu)."""
 
     file = FileField(_l("Tệp hồ sơ tập huấn (CSV hoặc XLSX)"), validators=[
-        FileRequired(), FileAllowed(["csv", "xlsx"], _l("Chỉ nhận tệp .csv hoặc .xlsx"))])
+        FileRequired(), FileAllowed(["csv", "xlsx", "txt", "tsv"],
+                                   _l("Chỉ nhận tệp .xlsx, .csv hoặc .txt (Unicode Text)"))])

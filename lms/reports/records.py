@@ -1,29 +1,41 @@
 """Historical training records (hồ sơ tập huấn cũ): import completions from CSV/XLSX.
 
-Each row is one completion (source `import`); the same (staff id, course, date) twice, in the
+Each row is one completion of a course named by its code or its title (any case, diacritics
+optional); rows are read by the same reader as the roster (`lms.core.tabular`). Each row is
+one completion (source `import`); the same (staff id, course, date) twice, in the
 file or already in the database, is one completion. All rows are checked first; any error and
 nothing is written.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from sqlalchemy import select, tuple_
 
 from lms.accounts import audit
 from lms.accounts.permissions import scope_unit
-from lms.core.tabular import Column, ImportFailed, RowError, read_table
+from lms.core.tabular import (
+    Column,
+    ImportFailed,
+    RowError,
+    normalise_id,
+    parse_date_cell,
+    read_table,
+)
 from lms.core.text import clean
-from lms.core.timeutil import parse_date, today
+from lms.core.timeutil import today
 from lms.courses.models import Completion, Course
 from lms.courses.services import record_completion
 from lms.extensions import db
+from lms.units.ethnicities import vocab_key
 from lms.units.models import Person, Unit
 
 RECORD_COLUMNS = [
-    Column("staff_id", ("ma_nhan_su", "staff_id"), True),
-    Column("course", ("ma_khoa_hoc", "course"), True),
-    Column("completed_on", ("ngay_hoan_thanh", "completed_on"), True),
+    Column("staff_id", ("ma_nhan_su", "Mã NS", "Mã cán bộ", "staff_id"), True),
+    Column("course", ("ma_khoa_hoc", "Khóa học", "Tên khóa học", "Khóa tập huấn", "course",
+                      "course_title"), True),
+    Column("completed_on", ("ngay_hoan_thanh", "Ngày", "Ngày tập huấn", "Ngày hoàn tất",
+                            "completed_on", "date"), True),
     Column("note", ("ghi_chu", "note")),
 ]
 NOTE_MAX = 500
@@ -35,10 +47,26 @@ class RecordsResult:
 
     new: int = 0
     duplicates: int = 0   # rows repeating a row above, or a completion already recorded
+    notes: list[RowError] = field(default_factory=list)   # rows skipped by the reader
+    ignored: list[str] = field(default_factory=list)      # headers of columns not imported
 
     @property
     def total(self) -> int:
         return self.new + self.duplicates
+
+
+AMBIGUOUS = -1
+
+
+def course_lookup() -> dict[str, int]:
+    """{code: id} and {folded title: id} for every course (AMBIGUOUS where titles collide)."""
+    courses: dict[str, int] = {}
+    rows = db.session.execute(select(Course.id, Course.slug, Course.title)).all()
+    for cid, _slug, title in rows:
+        key = vocab_key(title)
+        courses[key] = AMBIGUOUS if key in courses and courses[key] != cid else cid
+    courses.update((slug, cid) for cid, slug, _title in rows)
+    return courses
 
 
 def _chunks(items: list, size: int = 500):
@@ -57,14 +85,14 @@ def import_records(data: bytes, filename: str, *, by=None) -> RecordsResult:
     table = read_table(data, filename, RECORD_COLUMNS)
     headers = table.headers
     scope = scope_unit(by) if by is not None else None
-    staff_ids = {clean(str(row["staff_id"])) for _n, row in table.rows}
+    staff_ids = {normalise_id(clean(str(row["staff_id"]))) for _n, row in table.rows}
     people: dict[str, tuple[int, str]] = {}
     for chunk in _chunks(sorted(s for s in staff_ids if s)):
         for pid, staff_id, path in db.session.execute(
                 select(Person.id, Person.staff_id, Unit.path)
                 .join(Unit, Person.commune_id == Unit.id).where(Person.staff_id.in_(chunk))):
             people[staff_id] = (pid, path)
-    courses = {slug: cid for cid, slug in db.session.execute(select(Course.id, Course.slug))}
+    courses = course_lookup()
     latest = today()
 
     errors: list[RowError] = []
@@ -75,7 +103,7 @@ def import_records(data: bytes, filename: str, *, by=None) -> RecordsResult:
         def err(key, reason, number=number):
             errors.append(RowError(number, headers.get(key, key), reason))
 
-        staff_id = clean(str(row["staff_id"]))
+        staff_id = normalise_id(clean(str(row["staff_id"])))
         person = None
         if not staff_id:
             err("staff_id", _("thiếu mã nhân sự"))
@@ -90,16 +118,20 @@ def import_records(data: bytes, filename: str, *, by=None) -> RecordsResult:
         course = None
         if not slug:
             err("course", _("thiếu mã khóa học"))
-        elif slug not in courses:
-            err("course", _("không có khóa học mã '%(c)s'", c=slug))
         else:
-            course = courses[slug]
+            course = courses.get(slug, courses.get(vocab_key(slug)))
+            if course is None:
+                err("course", _("không có khóa học mã hoặc tên '%(c)s'; ghi mã khóa học hoặc "
+                                "tên như trên trang Khóa học", c=slug))
+            elif course == AMBIGUOUS:
+                err("course", _("có nhiều khóa học tên '%(c)s'; hãy ghi mã khóa học", c=slug))
+                course = None
         on = None
         if row["completed_on"] in ("", None):
             err("completed_on", _("thiếu ngày hoàn thành"))
         else:
             try:
-                on = parse_date(row["completed_on"])
+                on = parse_date_cell(row["completed_on"])
             except ValueError:
                 err("completed_on", _("ngày '%(v)s' không hợp lệ (dd/mm/yyyy hoặc yyyy-mm-dd)",
                                       v=row["completed_on"]))
@@ -130,7 +162,7 @@ def import_records(data: bytes, filename: str, *, by=None) -> RecordsResult:
             select(Completion.person_id, Completion.course_id, Completion.completed_on).where(
                 tuple_(Completion.person_id, Completion.course_id).in_(
                     [(p, c) for p, c, _on in chunk]))).all())
-    result = RecordsResult(duplicates=duplicates)
+    result = RecordsResult(duplicates=duplicates, notes=table.notes, ignored=table.ignored)
     new_keys = [key for key in keys if key not in existing]
     result.duplicates += len(keys) - len(new_keys)
     persons = {}
@@ -147,3 +179,27 @@ def import_records(data: bytes, filename: str, *, by=None) -> RecordsResult:
     audit.record("records.import", actor=by, target=filename, new=result.new,
                  duplicates=result.duplicates)
     return result
+
+
+def records_template() -> bytes:
+    """A blank records workbook: staff id, a drop-down of course titles, the date, a note."""
+    from lms.core.tabular import TemplateColumn, write_template
+
+    courses = db.session.execute(select(Course.slug, Course.title).order_by(Course.title)).all()
+    columns = [
+        TemplateColumn("Mã nhân sự", _("mã nhân sự như trong danh sách nhân sự"), True,
+                       text=True, width=16),
+        TemplateColumn("Khóa học", _("chọn tên khóa học trong danh sách, hoặc ghi mã khóa học"),
+                       True, choices=tuple(title for _slug, title in courses), width=40),
+        TemplateColumn("Ngày hoàn thành", _("dd/mm/yyyy, không ở tương lai"), True, date=True,
+                       width=16),
+        TemplateColumn("Ghi chú", _("không bắt buộc, tối đa %(n)s ký tự", n=NOTE_MAX),
+                       width=40),
+    ]
+    instructions = [
+        _("Mẫu hồ sơ tập huấn cũ"),
+        _("Mỗi dòng là một lần hoàn thành khóa học; cùng người, cùng khóa, cùng ngày chỉ tính "
+          "một lần. Mọi dòng được kiểm tra trước khi ghi; có lỗi thì không ghi gì."),
+    ]
+    reference = ([_("Mã khóa học"), _("Tên khóa học")], [list(row) for row in courses])
+    return write_template("Hồ sơ", columns, instructions, reference=reference)

@@ -15,7 +15,7 @@ from lms.accounts.permissions import (
     role_required,
     scope_unit,
 )
-from lms.core.tabular import ImportFailed
+from lms.core.tabular import XLSX, ImportFailed
 from lms.core.timeutil import today
 from lms.courses.models import Course
 from lms.extensions import csrf, db
@@ -165,6 +165,16 @@ def _register_api(state) -> None:
     csrf.exempt(api_coverage)
 
 
+@bp.route("/records/template.xlsx")
+@role_required("admin")
+def records_template():
+    """The blank records workbook with drop-downs and instructions."""
+    if not can_import_records(current_user):
+        abort(403)
+    return records.records_template(), 200, {
+        "Content-Type": XLSX, "Content-Disposition": "attachment; filename=mau-ho-so.xlsx"}
+
+
 @bp.route("/records/import", methods=["GET", "POST"])
 @role_required("admin")
 def records_import():
@@ -187,5 +197,8 @@ def records_import():
             db.session.commit()
             flash(_("Đã nhập: %(a)s lần hoàn thành mới, %(b)s trùng.", a=result.new,
                     b=result.duplicates), "success")
+            if result.ignored or result.notes:
+                flash(_("Cột bỏ qua: %(c)s. Dòng bỏ qua: %(n)s.",
+                        c=", ".join(result.ignored) or "—", n=len(result.notes)), "info")
             return redirect(url_for("reports.coverage"))
     return render_template("reports/records_import.html", form=form, errors=errors)

@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from lms.core.cli_util import fail_with_errors, read_input
+from lms.core.cli_util import echo_notes, fail_with_errors, read_input
 from lms.core.tabular import ImportFailed
 from lms.extensions import db
 from lms.units import services
@@ -57,6 +57,7 @@ def import_roster_command(file, dry_run, legacy_codes):
     except ImportFailed as exc:
         db.session.rollback()
         fail_with_errors(exc)
+    echo_notes(result)
     if dry_run:
         db.session.rollback()
         click.echo(f"dry run: {result.new} new, {result.updated} updated, "
@@ -67,19 +68,47 @@ def import_roster_command(file, dry_run, legacy_codes):
                f"{result.unchanged} unchanged")
 
 
+def _unit(unit_code: str | None):
+    """The unit a `--unit` option names (None without it); unknown codes exit non-zero."""
+    if not unit_code:
+        return None
+    unit = services.lookup_unit(unit_code)
+    if unit is None:
+        raise click.ClickException(f"unknown unit code {unit_code}")
+    return unit
+
+
 @roster_group.command("export")
 @click.option("--unit", "unit_code", help="Only this unit's subtree (code).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
 def export_roster_command(unit_code, output):
     """Export the roster as CSV in the import format."""
-    unit = None
-    if unit_code:
-        unit = services.lookup_unit(unit_code)
-        if unit is None:
-            raise click.ClickException(f"unknown unit code {unit_code}")
-    output.write_bytes(services.export_roster(unit))
+    output.write_bytes(services.export_roster(_unit(unit_code)))
     db.session.commit()  # the audit entry
     click.echo(f"written {output}")
+
+
+@roster_group.command("template")
+@click.option("--unit", "unit_code", help="Offer only this unit's communes (code).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def roster_template_command(unit_code, output):
+    """Write the blank roster workbook (drop-down lists, instructions sheet)."""
+    output.write_bytes(services.roster_template(_unit(unit_code)))
+    click.echo(f"written {output}")
+
+
+@roster_group.command("alias")
+@click.argument("label")
+@click.argument("position")
+def position_alias_command(label, position):
+    """Accept LABEL in files as the position with code POSITION."""
+    try:
+        services.add_position_alias(label, position, by=None)
+    except services.VocabularyError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"alias added: {label} → {position}")
 
 
 person_group = AppGroup("person", help="Personal data: export and anonymisation.")

@@ -66,3 +66,24 @@ class Person(db.Model):
 
     def __repr__(self) -> str:
         return f"<Person {self.staff_id} {self.full_name}>"
+
+
+class PositionAlias(db.Model):
+    """Another name for a position, added by an admin (tên gọi khác của chức danh).
+
+    `key` is the matching form (folded, letters and digits only), unique across aliases;
+    `label` keeps the name as the admin typed it.
+    """
+
+    __tablename__ = "position_aliases"
+
+    id = db.Column(db.Integer, primary_key=True)
+    key = db.Column(db.String(200), nullable=False, unique=True)
+    label = db.Column(db.String(200), nullable=False)
+    position = db.Column(db.String(30), nullable=False)
+    created_by_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="SET NULL"),
+                              nullable=True)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<PositionAlias {self.label} → {self.position}>"

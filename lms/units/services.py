@@ -15,16 +15,25 @@ from lms.core.tabular import (
     Column,
     ImportFailed,
     RowError,
-    clean_text,
-    parse_bool,
+    TemplateColumn,
+    normalise_id,
     read_table,
     write_csv,
+    write_template,
 )
 from lms.core.text import clean, fold, format_date
-from lms.core.timeutil import parse_date, today, utcnow
+from lms.core.timeutil import today, utcnow
 from lms.extensions import db
-from lms.units.models import CURRENT, LEGACY, Person, Unit
-from lms.units.positions import parse_gender, parse_position
+from lms.units import values
+from lms.units.ethnicities import NAMES, vocab_key
+from lms.units.models import CURRENT, LEGACY, Person, PositionAlias, Unit
+from lms.units.positions import (
+    POSITIONS,
+    VI_GENDERS,
+    VI_LABELS,
+    position_label,
+    position_lookup,
+)
 
 ROOT_CODE = "VN"
 PAD = {"province": 2, "district": 3, "commune": 5}
@@ -209,16 +218,23 @@ def import_units(data: bytes, filename: str, system: str = "custom", by=None) ->
 # --- the roster -----------------------------------------------------------------------------
 
 ROSTER_COLUMNS = [
-    Column("staff_id", ("ma_nhan_su", "staff_id"), True),
-    Column("full_name", ("ho_ten", "full_name"), True),
-    Column("gender", ("gioi_tinh", "gender")),
-    Column("birth_year", ("nam_sinh", "birth_year")),
-    Column("position", ("chuc_danh", "position"), True),
-    Column("commune_code", ("ma_xa", "commune_code"), True),
-    Column("phone", ("so_dien_thoai", "phone")),
-    Column("ethnicity", ("dan_toc", "ethnicity")),
-    Column("in_target", ("muc_tieu", "in_target")),
-    Column("left_on", ("ngay_nghi", "left_on")),
+    Column("staff_id", ("ma_nhan_su", "Mã NS", "Mã cán bộ", "Mã số cán bộ", "Mã nhân viên",
+                        "staff_id", "employee_id"), True),
+    Column("full_name", ("ho_ten", "Họ và tên", "Họ tên đầy đủ", "full_name", "name"), True),
+    Column("gender", ("gioi_tinh", "Giới", "Phái", "gender", "sex")),
+    Column("birth_year", ("nam_sinh", "Ngày sinh", "Ngày tháng năm sinh", "birth_year",
+                          "year_of_birth", "date_of_birth")),
+    Column("position", ("chuc_danh", "Chức vụ", "Chức danh, chức vụ", "Vị trí công tác",
+                        "position", "job_title"), True),
+    Column("commune_code", ("ma_xa", "Mã xã, phường", "Mã xã/phường/đặc khu", "Mã đơn vị",
+                            "commune_code"), True),
+    Column("commune_name", ("ten_xa", "Tên xã, phường", "Tên xã/phường/đặc khu", "Xã, phường",
+                            "commune_name", "commune")),
+    Column("phone", ("so_dien_thoai", "Điện thoại", "SĐT", "Số ĐT", "Điện thoại di động",
+                     "phone", "phone_number", "mobile")),
+    Column("ethnicity", ("dan_toc", "ethnicity", "ethnic_group")),
+    Column("in_target", ("muc_tieu", "Tính vào mục tiêu", "in_target")),
+    Column("left_on", ("ngay_nghi", "Ngày nghỉ việc", "Ngày thôi việc", "left_on")),
     # With --legacy-codes: the current commune, for an old commune split between several
     Column("current_commune_code", ("ma_xa_moi", "current_commune_code")),
 ]
@@ -239,24 +255,21 @@ class ImportResult:
     unchanged: int = 0
     dry_run: bool = False
     errors: list[RowError] = field(default_factory=list)
+    notes: list[RowError] = field(default_factory=list)   # rows skipped by the reader, and why
+    ignored: list[str] = field(default_factory=list)      # headers of columns not imported
 
     @property
     def total(self) -> int:
         return self.new + self.updated + self.unchanged
 
 
-# Pure lookups, memoised: a roster repeats the same positions, genders, flags and many names.
-_position = lru_cache(maxsize=4096)(parse_position)
-_gender = lru_cache(maxsize=1024)(parse_gender)
-_flag = lru_cache(maxsize=1024)(parse_bool)
+# Pure and memoised: a roster repeats many names.
 _fold = lru_cache(maxsize=65536)(fold)
 PROGRESS_STEP = 500  # rows per progress callback: a bar redrawn per row costs seconds
 ANALYZE_AFTER = 5000  # new rows after which PostgreSQL's statistics are refreshed at once
 
 
-def _text(value) -> str:
-    """`clean` for a cell value (strings take the fast path)."""
-    return clean_text(value) if type(value) is str else clean(value)
+_text = values.text
 
 
 def _legacy_matches(code: str) -> set[str]:
@@ -281,50 +294,41 @@ def _legacy_commune(code: str) -> tuple[str | None, str | None]:
     return matches.pop(), None
 
 
+@dataclass
+class _Vocab:
+    """The lookups of one import: admins' position aliases, and memo tables per vocabulary."""
+
+    positions: dict[str, str]
+    caches: dict[str, dict] = field(default_factory=lambda: {
+        "position": {}, "gender": {}, "ethnicity": {}, "flag": {}})
+
+
 def _check_row(number: int, row: dict, headers: dict, communes: dict, scope_paths,
-               legacy_codes: bool, errors: list, latest: int) -> dict | None:
+               legacy_codes: bool, errors: list, latest: int, vocab: _Vocab) -> dict | None:
     """Validate one roster row into Person fields, appending every problem to `errors`.
 
-    `latest` is the latest acceptable birth year (this year − MIN_AGE).
+    `latest` is the latest acceptable birth year (this year − MIN_AGE). Each cell goes through
+    its function in `lms.units.values`, which normalises it or says why it is refused.
     """
-    def err(key, reason):
-        errors.append(RowError(number, headers.get(key, key), reason))
-
     before = len(errors)
-    staff_id = _text(row["staff_id"])
-    if not staff_id:
-        err("staff_id", _("thiếu mã nhân sự"))
-    elif len(staff_id) > 50:
-        err("staff_id", _("mã nhân sự dài quá 50 ký tự"))
-    name = _text(row["full_name"])
-    if not name:
-        err("full_name", _("thiếu họ tên"))
-    elif len(name) > 200:
-        err("full_name", _("họ tên dài quá 200 ký tự"))
-    gender = None
-    if row.get("gender"):
-        gender = _gender(str(row["gender"]))
-        if gender is None:
-            err("gender", _("giới tính '%(v)s' không hợp lệ (Nam/Nữ/Khác)", v=row["gender"]))
-    birth_year = None
-    if row.get("birth_year"):
-        text = str(row["birth_year"])
-        if not (text.isascii() and text.isdigit()) or not MIN_BIRTH_YEAR <= int(text) <= latest:
-            err("birth_year", _("năm sinh '%(v)s' không hợp lệ (từ %(a)s đến %(b)s)",
-                                v=text, a=MIN_BIRTH_YEAR, b=latest))
-        else:
-            birth_year = int(text)
-    position = None
-    if not row["position"]:
-        err("position", _("thiếu chức danh"))
-    else:
-        position = _position(str(row["position"]))
-        if position is None:
-            err("position", _("chức danh '%(v)s' không có trong danh mục", v=row["position"]))
+
+    def cell(key, check, *args):
+        try:
+            return check(row.get(key, ""), *args)
+        except values.Refused as exc:
+            errors.append(RowError(number, headers.get(key, key), str(exc)))
+            return None
+
+    caches = vocab.caches
+    staff_id = cell("staff_id", values.staff_id)
+    name = cell("full_name", values.full_name)
+    gender = cell("gender", values.gender, caches["gender"])
+    birth_year = cell("birth_year", values.birth_year, MIN_BIRTH_YEAR, latest)
+    position = cell("position", values.position, vocab.positions, caches["position"])
     commune_id = None
     code = _text(str(row["commune_code"]))
     if not code:
-        err("commune_code", _("thiếu mã xã"))
+        errors.append(RowError(number, headers["commune_code"], _("thiếu mã xã")))
     else:
         current = clean(str(row.get("current_commune_code") or ""))
         if legacy_codes and current:
@@ -332,42 +336,31 @@ def _check_row(number: int, row: dict, headers: dict, communes: dict, scope_path
             # received (part of) the old commune when the old code is known
             matches = _legacy_matches(code)
             if matches and pad_code(current, "commune") not in matches:
-                err("current_commune_code", _(
+                errors.append(RowError(number, headers["current_commune_code"], _(
                     "xã mới %(n)s không nhận phần nào của xã cũ %(c)s (%(m)s)", n=current,
-                    c=code, m=", ".join(sorted(matches))))
+                    c=code, m=", ".join(sorted(matches)))))
             code = current
         elif legacy_codes:
             mapped, reason = _legacy_commune(code)
             if reason:
-                err("commune_code", reason)
+                errors.append(RowError(number, headers["commune_code"], reason))
             code = mapped
         if code:
             unit = communes.get(pad_code(code, "commune"))
             if unit is None:
-                err("commune_code", _("không có xã/phường/đặc khu mã %(c)s", c=code))
+                errors.append(RowError(number, headers["commune_code"], _(
+                    "không có xã/phường/đặc khu mã %(c)s", c=code)))
             elif scope_paths is not None and not unit[1].startswith(scope_paths):
-                err("commune_code", _("xã %(c)s nằm ngoài phạm vi quản lý của bạn", c=code))
+                errors.append(RowError(number, headers["commune_code"], _(
+                    "xã %(c)s nằm ngoài phạm vi quản lý của bạn", c=code)))
             else:
                 commune_id = unit[0]
-    phone = _text(str(row.get("phone") or "")) or None
-    if phone:
-        digits = "".join(ch for ch in phone if ch.isdigit())
-        if not 8 <= len(digits) <= 15 or any(ch not in "0123456789 +.-()" for ch in phone):
-            err("phone", _("số điện thoại '%(v)s' không hợp lệ", v=phone))
-    ethnicity = _text(str(row.get("ethnicity") or "")) or None
-    if ethnicity and len(ethnicity) > 60:
-        err("ethnicity", _("dân tộc dài quá 60 ký tự"))
-    try:
-        in_target = _flag(row.get("in_target"), default=True)
-    except ValueError:
-        in_target = True
-        err("in_target", _("giá trị '%(v)s' không hợp lệ (có/không)", v=row.get("in_target")))
-    left_on = None
-    try:
-        left_on = parse_date(row.get("left_on"))
-    except ValueError:
-        err("left_on", _("ngày '%(v)s' không hợp lệ (dd/mm/yyyy hoặc yyyy-mm-dd)",
-                         v=row.get("left_on")))
+                if row.get("commune_name") and not legacy_codes:
+                    cell("commune_name", values.commune_name, pad_code(code, "commune"), unit[2])
+    phone = cell("phone", values.phone)
+    ethnicity = cell("ethnicity", values.ethnicity, caches["ethnicity"])
+    in_target = cell("in_target", values.flag, caches["flag"])
+    left_on = cell("left_on", values.day)
     if len(errors) > before:
         return None
     return {"staff_id": staff_id, "full_name": name, "name_search": _fold(name), "gender": gender,
@@ -391,9 +384,10 @@ def import_roster(data: bytes, filename: str, *, by=None, dry_run: bool = False,
     table = read_table(data, filename, ROSTER_COLUMNS)
     scope = scope_unit(by) if by is not None else None
     scope_path = scope.path if scope is not None else None
-    communes = {code: (uid, path) for uid, code, path in db.session.execute(
-        select(Unit.id, Unit.code, Unit.path).where(Unit.system == CURRENT,
-                                                    Unit.kind == "commune"))}
+    communes = {code: (uid, path, name) for uid, code, path, name in db.session.execute(
+        select(Unit.id, Unit.code, Unit.path, Unit.name).where(Unit.system == CURRENT,
+                                                               Unit.kind == "commune"))}
+    vocab = _Vocab(position_lookup())
     errors: list[RowError] = []
     records: list[dict] = []
     first_row: dict[str, int] = {}
@@ -401,8 +395,9 @@ def import_roster(data: bytes, filename: str, *, by=None, dry_run: bool = False,
     pending = 0
     for number, row in table.rows:
         record = _check_row(number, row, table.headers, communes, scope_path, legacy_codes,
-                            errors, latest)
-        staff_id = record["staff_id"] if record is not None else _text(row["staff_id"])
+                            errors, latest, vocab)
+        staff_id = (record["staff_id"] if record is not None
+                    else normalise_id(_text(row["staff_id"])))
         if staff_id:
             if staff_id in first_row:
                 errors.append(RowError(number, table.headers["staff_id"], _(
@@ -438,7 +433,7 @@ def import_roster(data: bytes, filename: str, *, by=None, dry_run: bool = False,
     if errors:
         raise ImportFailed(errors)
 
-    result = ImportResult(dry_run=dry_run)
+    result = ImportResult(dry_run=dry_run, notes=table.notes, ignored=table.ignored)
     inserts, updates = [], []
     for record in records:
         old = existing.get(record["staff_id"])
@@ -493,3 +488,89 @@ def export_roster(unit: Unit | None = None, by=None) -> bytes:
 def in_post(person: Person, on: date) -> bool:
     """Still in post on `on` (no leaving date, or leaving after it)."""
     return person.left_on is None or person.left_on > on
+
+
+# --- position aliases -----------------------------------------------------------------------
+
+class VocabularyError(ValueError):
+    """A vocabulary change was refused; the message is shown to the user."""
+
+
+def add_position_alias(label: str, position: str, *, by) -> PositionAlias:
+    """Let files name `position` as `label` too (any case, diacritics optional).
+
+    :param label: the name as offices write it ("Thôn đội trưởng")
+    :param position: a position code
+    :param by: the acting admin (audited)
+    :raises VocabularyError: unknown position, empty label, or a name already taken
+    """
+    label = clean(label)
+    key = vocab_key(label)
+    if position not in POSITIONS:
+        raise VocabularyError(_("không có chức danh mã '%(c)s'", c=position))
+    if not key:
+        raise VocabularyError(_("tên gọi phải có chữ hoặc số"))
+    taken = position_lookup().get(key)
+    if taken is not None:
+        raise VocabularyError(_("'%(l)s' đã là tên của chức danh %(p)s", l=label,
+                                p=position_label(taken)))
+    alias = PositionAlias(key=key, label=label[:200], position=position,
+                          created_by_id=getattr(by, "id", None))
+    db.session.add(alias)
+    db.session.flush()
+    audit.record("position_alias.add", actor=by, target=label, position=position)
+    return alias
+
+
+def delete_position_alias(alias: PositionAlias, *, by) -> None:
+    """Remove an admin's alias (built-in names cannot be removed); audited."""
+    audit.record("position_alias.delete", actor=by, target=alias.label, position=alias.position)
+    db.session.delete(alias)
+
+
+# --- the blank template ---------------------------------------------------------------------
+
+def roster_template(unit: Unit | None = None) -> bytes:
+    """A blank roster workbook to fill in: the headers, drop-downs for positions, gender,
+    ethnic groups and the communes within `unit`, and an instructions sheet.
+
+    :param unit: the user's scope (`scope_unit`); None offers every current commune
+    """
+    scope = unit
+    stmt = select(Unit.code, Unit.name).where(Unit.system == CURRENT, Unit.kind == "commune")
+    if scope is not None:
+        stmt = stmt.where(Unit.path.startswith(scope.path, autoescape=True))
+    communes = db.session.execute(stmt.order_by(Unit.code)).all()
+    columns = [
+        TemplateColumn("Mã nhân sự", _("mã riêng của mỗi người, không trùng; giữ nguyên số 0 "
+                                       "ở đầu"), True, text=True, width=16),
+        TemplateColumn("Họ và tên", _("họ tên đầy đủ, có dấu"), True, width=28),
+        TemplateColumn("Giới tính", _("chọn trong danh sách"), choices=tuple(VI_GENDERS.values()),
+                       width=10),
+        TemplateColumn("Năm sinh", _("năm (vd. 1985) hoặc ngày sinh dd/mm/yyyy"), width=10),
+        TemplateColumn("Chức danh", _("chọn trong danh sách (hoặc một tên gọi khác ở trang "
+                                      "Danh mục chức danh)"), True,
+                       choices=tuple(VI_LABELS.values()), width=30),
+        TemplateColumn("Mã xã", _("mã xã/phường/đặc khu hiện hành (5 chữ số, xem bảng dưới)"),
+                       True, choices=tuple(code for code, _name in communes), text=True,
+                       width=10),
+        TemplateColumn("Tên xã", _("không bắt buộc; nếu ghi phải khớp với mã xã"),
+                       choices=tuple(name for _code, name in communes), width=24),
+        TemplateColumn("Số điện thoại", _("10 chữ số bắt đầu bằng 0"), text=True, width=14),
+        TemplateColumn("Dân tộc", _("chọn một trong 54 dân tộc"), choices=tuple(NAMES),
+                       width=14),
+        TemplateColumn("Mục tiêu", _("có/không: người này có tính vào chỉ tiêu 100% không "
+                                     "(để trống = có)"), choices=("có", "không"), width=10),
+        TemplateColumn("Ngày nghỉ", _("ngày thôi giữ vị trí, dd/mm/yyyy (để trống nếu đang "
+                                      "làm)"), date=True, width=12),
+    ]
+    instructions = [
+        _("Mẫu danh sách nhân sự tập huấn"),
+        _("Điền mỗi người một dòng ở trang \"Danh sách\", từ dòng 2. Có thể thêm dòng tiêu đề "
+          "phía trên hoặc chữ ký phía dưới danh sách; trang hướng dẫn này và trang danh mục ẩn "
+          "không được nhập."),
+        _("Các cột tô màu là bắt buộc. Mọi dòng được kiểm tra trước khi ghi; có lỗi thì không "
+          "ghi gì và mỗi lỗi nói rõ dòng, cột và cách sửa."),
+    ]
+    reference = ([_("Mã xã"), _("Tên xã")], [list(row) for row in communes])
+    return write_template("Danh sách", columns, instructions, reference=reference)

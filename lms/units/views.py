@@ -13,14 +13,14 @@ from lms.accounts.permissions import (
     scope_unit,
     unit_in_scope,
 )
-from lms.core.tabular import ImportFailed
+from lms.core.tabular import XLSX, ImportFailed, normalise_id
 from lms.core.text import fold
 from lms.core.timeutil import today
 from lms.extensions import db
 from lms.units import bp, services
-from lms.units.forms import RosterImportForm
-from lms.units.models import CURRENT, Person, Unit
-from lms.units.positions import POSITIONS
+from lms.units.forms import PositionAliasForm, RosterImportForm
+from lms.units.models import CURRENT, Person, PositionAlias, Unit
+from lms.units.positions import BUILT_IN_ALIASES, POSITIONS
 
 
 def _unit_or_scope(code: str | None) -> Unit:
@@ -71,7 +71,7 @@ def roster(code: str | None = None):
         stmt = stmt.where(Person.id.not_in(trained_person_ids()))
     if q:
         stmt = stmt.where(Person.name_search.contains(fold(q), autoescape=True)
-                          | (Person.staff_id == q))
+                          | (Person.staff_id == normalise_id(q)))
     page = db.paginate(stmt, per_page=50, error_out=False)
     return render_template("units/roster.html", unit=unit, children=children, page=page,
                            positions=POSITIONS, position=position, trained=trained, q=q,
@@ -104,6 +104,9 @@ def roster_import():
                 db.session.commit()
                 flash(_("Đã nhập: %(a)s mới, %(b)s cập nhật, %(c)s không đổi.",
                         a=result.new, b=result.updated, c=result.unchanged), "success")
+                if result.ignored or result.notes:
+                    flash(_("Cột bỏ qua: %(c)s. Dòng bỏ qua: %(n)s.",
+                            c=", ".join(result.ignored) or "—", n=len(result.notes)), "info")
                 return redirect(url_for("units.roster"))
     return render_template("units/import.html", form=form, errors=errors, result=result)
 
@@ -118,6 +121,14 @@ def roster_export(code: str | None = None):
     db.session.commit()
     return data, 200, {"Content-Type": "text/csv; charset=utf-8",
                        "Content-Disposition": f"attachment; filename=roster-{unit.code}.csv"}
+
+
+@bp.route("/template.xlsx")
+@role_required("admin")
+def roster_template():
+    """The blank roster workbook: drop-downs for the user's communes, instructions."""
+    return services.roster_template(scope_unit(current_user)), 200, {
+        "Content-Type": XLSX, "Content-Disposition": "attachment; filename=mau-danh-sach.xlsx"}
 
 
 @bp.route("/person/<int:person_id>")
@@ -169,3 +180,35 @@ def person_anonymise(person_id: int):
         db.session.commit()
         flash(_("Đã ẩn danh hồ sơ."), "success")
     return redirect(url_for("units.person", person_id=entry.id))
+
+
+@bp.route("/positions", methods=["GET", "POST"])
+@role_required("admin")
+def positions():
+    """The position catalogue: built-in names, admins' aliases, a form to add one."""
+    form = PositionAliasForm()
+    form.position.choices = [(code, str(label)) for code, label in POSITIONS.items()]
+    if form.validate_on_submit():
+        try:
+            services.add_position_alias(form.label.data, form.position.data, by=current_user)
+        except services.VocabularyError as exc:
+            db.session.rollback()
+            form.label.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Đã thêm tên gọi khác."), "success")
+            return redirect(url_for("units.positions"))
+    aliases = db.session.scalars(select(PositionAlias).order_by(PositionAlias.position,
+                                                                PositionAlias.label)).all()
+    return render_template("units/positions.html", form=form, positions=POSITIONS,
+                           built_in=BUILT_IN_ALIASES, aliases=aliases)
+
+
+@bp.route("/positions/<int:alias_id>/delete", methods=["POST"])
+@role_required("admin")
+def position_alias_delete(alias_id: int):
+    """Remove an admin's alias (audited)."""
+    services.delete_position_alias(db.get_or_404(PositionAlias, alias_id), by=current_user)
+    db.session.commit()
+    flash(_("Đã xoá tên gọi khác."), "success")
+    return redirect(url_for("units.positions"))

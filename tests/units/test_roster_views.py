@@ -100,3 +100,40 @@ def test_export_is_admin_only_and_audited(client, login_as, make_person, db):
     assert response.status_code == 200
     assert "Nguyễn Thị Hường" in response.data.decode("utf-8-sig")
     assert db.session.query(AuditLog).filter_by(action="roster.export").count() == 1
+
+
+def test_admins_add_and_remove_position_aliases(client, login_as, db):
+    """The catalogue page adds an alias (audited), refuses a name already taken, removes it."""
+    from lms.units.models import PositionAlias
+
+    login_as("admin")
+    page = client.get("/units/positions").get_data(as_text=True)
+    assert "Công an xã" in page and "truong_thon" in page
+    response = client.post("/units/positions", data={
+        "csrf_token": csrf_token(client, "/units/positions"), "label": "Thôn đội trưởng",
+        "position": "truong_thon"})
+    assert response.status_code == 302
+    alias = db.session.query(PositionAlias).one()
+    assert (alias.key, alias.position) == ("thondoitruong", "truong_thon")
+    response = client.post("/units/positions", data={
+        "csrf_token": csrf_token(client, "/units/positions"), "label": "CÔNG AN XÃ",
+        "position": "khac"})
+    assert "đã là tên của chức danh Công an" in response.get_data(as_text=True)
+    client.post(f"/units/positions/{alias.id}/delete",
+                data={"csrf_token": csrf_token(client, "/units/positions")})
+    assert db.session.query(PositionAlias).count() == 0
+    actions = {a.action for a in db.session.query(AuditLog)}
+    assert {"position_alias.add", "position_alias.delete"} <= actions
+
+
+def test_position_aliases_are_admin_only(client, login_as):
+    """Viewers cannot see or change the catalogue."""
+    login_as("viewer")
+    assert client.get("/units/positions").status_code == 403
+
+
+def test_alias_command(runner, db):
+    """`flask lms roster alias LABEL CODE` adds an alias; an unknown code exits non-zero."""
+    assert runner.invoke(args=["lms", "roster", "alias", "Già bản", "nguoi_uy_tin"]).exit_code == 0
+    result = runner.invoke(args=["lms", "roster", "alias", "X", "bac_si"])
+    assert result.exit_code != 0 and "bac_si" in result.output

@@ -56,6 +56,8 @@ BUILT_IN_ALIASES = {
     "nguoi_uy_tin": ("Người uy tín", "Già làng", "Chức sắc tôn giáo", "Respected person"),
     "trung_tam": ("Cơ sở trợ giúp xã hội", "Trung tâm công tác xã hội",
                   "Social protection centre"),
+    "y_te": ("Trạm y tế", "Y tế xã", "Y tế thôn bản", "Nhân viên y tế", "Health station staff"),
+    "canh_sat_bien": ("Cảnh sát biển Việt Nam", "Coast Guard"),
     "khac": ("Other",),
 }
 _LOOKUP = {vocab_key(code): code for code in POSITIONS}

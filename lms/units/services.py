@@ -229,7 +229,7 @@ ROSTER_COLUMNS = [
     Column("commune_code", ("ma_xa", "Mã xã, phường", "Mã xã/phường/đặc khu", "Mã đơn vị",
                             "commune_code"), True),
     Column("commune_name", ("ten_xa", "Tên xã, phường", "Tên xã/phường/đặc khu", "Xã, phường",
-                            "commune_name", "commune")),
+                            "Xã", "commune_name", "commune")),
     Column("phone", ("so_dien_thoai", "Điện thoại", "SĐT", "Số ĐT", "Điện thoại di động",
                      "phone", "phone_number", "mobile")),
     Column("ethnicity", ("dan_toc", "ethnicity", "ethnic_group")),

@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     from lms.units.models import Person, Unit
 
     tmp = Path(tempfile.mkdtemp(prefix="page-weight-"))
-    real = Path(argv[0]) if argv else ROOT / "content"
+    real = Path(argv[0]).resolve() if argv else ROOT / "content"
     content = tmp / "content"
     count = valid_courses(real, content)
     source = f"{real} ({count} valid course(s))"

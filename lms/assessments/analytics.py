@@ -56,41 +56,65 @@ class GainRow:
     gain: float | None
     pre_pass_share: float | None
     post_pass_share: float | None
+    forms: str = "none"           # split | pools | none: how the pre-test and final differ
+    n_unmatched: int = 0          # people with both scores, but on forms of another blueprint
 
 
 def _pre_scores():
-    """Per (person, course): the earliest pre-test result, online or paper."""
+    """Per (person, course): the earliest pre-test result, online or paper, and the blueprint
+    its form was drawn to."""
     online = select(Attempt.person_id, Attempt.course_id, Attempt.score.label("score"),
-                    Attempt.submitted_at.label("taken_at")).where(
+                    Attempt.submitted_at.label("taken_at"), Attempt.blueprint).where(
         Attempt.kind == "pretest", Attempt.status == SUBMITTED)
     paper = select(PaperScore.person_id, PaperScore.course_id,
-                   PaperScore.pre_score.label("score"), PaperScore.entered_at.label("taken_at")
-                   ).where(PaperScore.pre_score.is_not(None))
+                   PaperScore.pre_score.label("score"), PaperScore.entered_at.label("taken_at"),
+                   PaperScore.blueprint).where(PaperScore.pre_score.is_not(None))
     results = union_all(online, paper).subquery("pre_all")
     ranked = select(results.c.person_id, results.c.course_id, results.c.score,
-                    func.row_number().over(
+                    results.c.blueprint, func.row_number().over(
                         partition_by=(results.c.person_id, results.c.course_id),
                         order_by=(results.c.taken_at, results.c.score)).label("rn")
                     ).subquery("pre_ranked")
-    return select(ranked.c.person_id, ranked.c.course_id, ranked.c.score).where(
-        ranked.c.rn == 1).subquery("pre")
+    return select(ranked.c.person_id, ranked.c.course_id, ranked.c.score,
+                  ranked.c.blueprint).where(ranked.c.rn == 1).subquery("pre")
+
+
+def _post_results():
+    """Every final result, online or paper, with the blueprint of its form."""
+    online = select(Attempt.person_id, Attempt.course_id, Attempt.score.label("score"),
+                    Attempt.blueprint).where(Attempt.kind == "final",
+                                             Attempt.status == SUBMITTED)
+    paper = select(PaperScore.person_id, PaperScore.course_id,
+                   PaperScore.post_score.label("score"), PaperScore.blueprint).where(
+        PaperScore.post_score.is_not(None))
+    return union_all(online, paper).subquery("post_all")
 
 
 def _post_scores():
     """Per (person, course): the best final result, online or paper."""
-    online = select(Attempt.person_id, Attempt.course_id, Attempt.score.label("score")).where(
-        Attempt.kind == "final", Attempt.status == SUBMITTED)
-    paper = select(PaperScore.person_id, PaperScore.course_id,
-                   PaperScore.post_score.label("score")).where(PaperScore.post_score.is_not(None))
-    results = union_all(online, paper).subquery("post_all")
+    results = _post_results()
     return select(results.c.person_id, results.c.course_id,
                   func.max(results.c.score).label("score")).group_by(
         results.c.person_id, results.c.course_id).subquery("post")
 
 
+def _matched_post_scores():
+    """Per (person, course, blueprint): the best final result on a form of that blueprint."""
+    results = _post_results()
+    return select(results.c.person_id, results.c.course_id, results.c.blueprint,
+                  func.max(results.c.score).label("score")).where(
+        results.c.blueprint.is_not(None)).group_by(
+        results.c.person_id, results.c.course_id, results.c.blueprint).subquery("post_m")
+
+
 def knowledge_gain(*, course=None, cohort=None, unit=None, person=None,
                    scope=None) -> list[GainRow]:
     """Pre-test mean, post-test mean, gain and pass shares per course, in one SQL query.
+
+    Gain is computed on matched forms: when the pre-test was drawn to a blueprint, only a
+    final on a form of the same blueprint pairs with it (`n_unmatched` counts the others);
+    results without a blueprint (a course with no parallel forms) pair as before, and the
+    row's `forms` says `none` so the report can say the forms were not parallel.
 
     :param course: limit to one course
     :param cohort: limit to the cohort's members and its course
@@ -98,10 +122,12 @@ def knowledge_gain(*, course=None, cohort=None, unit=None, person=None,
     :param person: limit to one learner
     :param scope: the viewer's unit subtree (from `scope_unit`), always applied
     """
-    pre, post = _pre_scores(), _post_scores()
+    pre, post, matched = _pre_scores(), _post_scores(), _matched_post_scores()
     keys = union(select(pre.c.person_id, pre.c.course_id),
                  select(post.c.person_id, post.c.course_id)).subquery("k")
-    diff = post.c.score - pre.c.score
+    diff = case((pre.c.blueprint.is_(None), post.c.score - pre.c.score),
+                else_=matched.c.score - pre.c.score)
+    both = case((and_(pre.c.score.is_not(None), post.c.score.is_not(None)), 1))
 
     def share(col):
         return (func.sum(case((col >= Course.pass_mark, 1), else_=0)) * 1.0
@@ -110,7 +136,7 @@ def knowledge_gain(*, course=None, cohort=None, unit=None, person=None,
     stmt = (select(Course.id, Course.title, Course.pass_mark,
                    func.count(keys.c.person_id).label("people"),
                    func.count(pre.c.score).label("n_pre"), func.count(post.c.score).label("n_post"),
-                   func.count(diff).label("n_paired"),
+                   func.count(diff).label("n_paired"), func.count(both).label("n_both"),
                    func.avg(pre.c.score).label("pre_mean"),
                    func.avg(post.c.score).label("post_mean"),
                    func.avg(diff).label("gain"),
@@ -122,6 +148,9 @@ def knowledge_gain(*, course=None, cohort=None, unit=None, person=None,
                                  pre.c.course_id == keys.c.course_id))
             .outerjoin(post, and_(post.c.person_id == keys.c.person_id,
                                   post.c.course_id == keys.c.course_id))
+            .outerjoin(matched, and_(matched.c.person_id == keys.c.person_id,
+                                     matched.c.course_id == keys.c.course_id,
+                                     matched.c.blueprint == pre.c.blueprint))
             .group_by(Course.id, Course.title, Course.pass_mark)
             .order_by(Course.title))
     if course is not None:
@@ -135,13 +164,16 @@ def knowledge_gain(*, course=None, cohort=None, unit=None, person=None,
         if limit is not None:
             stmt = stmt.where(Person.commune_id.in_(select(Unit.id).where(
                 Unit.path.startswith(limit.path, autoescape=True))))
+    from lms.assessments.services import forms_label
+
     rows = []
     for r in db.session.execute(stmt):
         rows.append(GainRow(
             course_id=r.id, title=r.title, pass_mark=r.pass_mark, people=r.people,
             n_pre=r.n_pre, n_post=r.n_post, n_paired=r.n_paired,
             pre_mean=_float(r.pre_mean), post_mean=_float(r.post_mean), gain=_float(r.gain),
-            pre_pass_share=_float(r.pre_share), post_pass_share=_float(r.post_share)))
+            pre_pass_share=_float(r.pre_share), post_pass_share=_float(r.post_share),
+            forms=forms_label(db.session.get(Course, r.id)), n_unmatched=r.n_both - r.n_paired))
     return rows
 
 

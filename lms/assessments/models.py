@@ -20,6 +20,8 @@ class Question(db.Model):
     answer = db.Column(db.JSON, nullable=False)                 # ["a"] / ["a", "c"] / [true]
     explanation = db.Column(db.Text, nullable=False, default="")
     active = db.Column(db.Boolean, nullable=False, default=True)
+    difficulty = db.Column(db.String(10), nullable=False, default="medium")  # easy|medium|hard
+    form = db.Column(db.String(20), nullable=True)  # pretest | final (pools); NULL: either
 
     course = db.relationship("Course")
 
@@ -36,6 +38,7 @@ class PaperScore(db.Model):
     cohort_id = db.Column(db.Integer, db.ForeignKey("cohorts.id"), nullable=True, index=True)
     pre_score = db.Column(db.Float, nullable=True)
     post_score = db.Column(db.Float, nullable=True)
+    blueprint = db.Column(db.String(12), nullable=True)  # the course's blueprint when entered
     entered_by_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=True)
     entered_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
@@ -44,6 +47,7 @@ class PaperScore(db.Model):
 
 
 KINDS = ("pretest", "final")
+FOLLOW_UP = "followup"  # follow-up kinds are "followup<days>", e.g. "followup90"
 IN_PROGRESS = "in_progress"
 SUBMITTED = "submitted"
 
@@ -73,7 +77,8 @@ class Attempt(db.Model):
     deadline = db.Column(db.DateTime, nullable=True)            # None: no time limit
     submitted_at = db.Column(db.DateTime, nullable=True)
     score = db.Column(db.Float, nullable=True)                   # percent, 0–100
-    passed = db.Column(db.Boolean, nullable=True)
+    passed = db.Column(db.Boolean, nullable=True)                # NULL for a pre-test
+    blueprint = db.Column(db.String(12), nullable=True)         # the blueprint drawn to
 
     person = db.relationship("Person")
     course = db.relationship("Course")

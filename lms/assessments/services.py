@@ -16,15 +16,15 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.accounts import audit
 from lms.assessments.models import (
+    FOLLOW_UP,
     IN_PROGRESS,
-    KINDS,
     SUBMITTED,
     Attempt,
     AttemptAnswer,
     PaperScore,
     Question,
 )
-from lms.cohorts.models import CohortMember
+from lms.cohorts.models import Cohort, CohortMember
 from lms.core.tabular import Column, ImportFailed, RowError, normalise_id, read_table
 from lms.core.text import clean
 from lms.core.timeutil import utcnow
@@ -51,11 +51,25 @@ def quiz_settings(course: Course) -> dict:
 def quiz_config(course: Course, kind: str) -> dict | None:
     """Settings of one quiz with defaults filled in, or None when the course has no such quiz.
 
-    :param kind: `pretest` or `final`
+    A follow-up (`followup<days>`, e.g. `followup90`) repeats the final's form and question
+    count, once. `review` is when answers and explanations may be shown (default `never`).
+
+    :param kind: `pretest`, `final` or `followup<days>`
     """
-    if kind not in KINDS:
+    settings = quiz_settings(course)
+    if kind.startswith(FOLLOW_UP):
+        follow_up = settings.get("follow_up") or {}
+        days = kind[len(FOLLOW_UP):]
+        final = quiz_config(course, "final")
+        if final is None or not days.isdigit() or int(days) not in follow_up.get("days", []):
+            return None
+        return {"questions": final["questions"], "max_attempts": 1, "days": int(days),
+                "time_limit_minutes": follow_up.get("time_limit_minutes")
+                or final["time_limit_minutes"],
+                "review": follow_up.get("review") or "never"}
+    if kind not in ("pretest", "final"):
         return None
-    raw = quiz_settings(course).get(kind)
+    raw = settings.get(kind)
     if raw is None or raw is False:
         return None
     raw = raw if isinstance(raw, dict) else {}
@@ -63,7 +77,27 @@ def quiz_config(course: Course, kind: str) -> dict | None:
         "questions": int(raw.get("questions") or DEFAULT_QUESTIONS),
         "time_limit_minutes": raw.get("time_limit_minutes") or None,
         "max_attempts": int(raw.get("max_attempts") or DEFAULT_MAX_ATTEMPTS[kind]),
+        "review": "never" if kind == "pretest" else (raw.get("review") or "never"),
     }
+
+
+def follow_up_kinds(course: Course) -> list[str]:
+    """The course's follow-up quiz kinds, earliest first (`["followup90", "followup180"]`)."""
+    if quiz_config(course, "final") is None:
+        return []
+    days = (quiz_settings(course).get("follow_up") or {}).get("days") or []
+    return [f"{FOLLOW_UP}{d}" for d in sorted(days)]
+
+
+def pool_of(kind: str) -> str:
+    """The form a quiz draws from: the pre-test's, or the final's (finals and follow-ups)."""
+    return "pretest" if kind == "pretest" else "final"
+
+
+def forms_label(course: Course) -> str:
+    """How the course's pre-test and final are made parallel: `split`, `pools` or `none`."""
+    settings = quiz_settings(course)
+    return settings.get("forms") or ("split" if settings.get("blueprint") else "none")
 
 
 def has_quiz(course: Course, kind: str) -> bool:
@@ -77,12 +111,6 @@ def has_quiz(course: Course, kind: str) -> bool:
 def partial_credit(course: Course) -> bool:
     """The course gives partial credit on multiple-choice questions."""
     return bool(quiz_settings(course).get("partial_credit"))
-
-
-def show_answers_mode(course: Course) -> str:
-    """`always` (default) or `after_pass`."""
-    mode = quiz_settings(course).get("show_answers") or "always"
-    return mode if mode in ("always", "after_pass") else "always"
 
 
 def grace() -> timedelta:
@@ -135,32 +163,52 @@ def grade_answer(qtype: str, correct: set[str], chosen, partial: bool = False) -
     return max(0.0, (right - wrong) / len(correct))
 
 
-def draw_layout(course: Course, n: int, rng: random.Random | None = None) -> list[dict]:
-    """Draw `n` active questions spread across lessons, with shuffled options.
+def draw_layout(course: Course, n: int, rng: random.Random | None = None, *,
+                kind: str = "final", exclude=()) -> list[dict]:
+    """Draw a paper of active questions for one quiz, with shuffled options.
 
-    Questions are grouped by lesson and taken round-robin (one per lesson per round, lessons in
-    a random order each round) until `n` are drawn or the bank runs out; the paper order and
-    each question's option order are then shuffled (true/false keeps Đúng before Sai).
+    With a blueprint, each cell (lesson, and difficulty when given) gets exactly its number of
+    items, so every form has the same make-up; without one, `n` questions are taken
+    round-robin across lessons (one per lesson per round, lessons in a random order each
+    round). With `forms: pools` only the quiz's own pool is used. Questions in `exclude` (what
+    the person saw on the other form) are never drawn. The paper order and each question's
+    option order are then shuffled (true/false keeps Đúng before Sai).
 
+    :param kind: the quiz (`pretest`, `final`, `followup<days>`): chooses the pool
+    :param exclude: question ids that must not be drawn
     :param rng: a random generator (tests pass a seeded one)
     """
     rng = rng or random.SystemRandom()
-    rows = db.session.execute(select(Question.id, Question.lesson_slug, Question.type,
-                                     Question.options)
-                              .where(Question.course_id == course.id, Question.active.is_(True))
-                              .order_by(Question.id)).all()
-    groups: dict[str, list] = defaultdict(list)
-    for row in rows:
-        groups[row.lesson_slug or ""].append(row)
-    for group in groups.values():
-        rng.shuffle(group)
-    picked = []
-    while len(picked) < n and any(groups.values()):
-        lessons = sorted(slug for slug, group in groups.items() if group)
-        rng.shuffle(lessons)
-        for slug in lessons:
-            if len(picked) < n:
-                picked.append(groups[slug].pop())
+    settings = quiz_settings(course)
+    stmt = (select(Question.id, Question.lesson_slug, Question.type, Question.options,
+                   Question.difficulty)
+            .where(Question.course_id == course.id, Question.active.is_(True))
+            .order_by(Question.id))
+    if settings.get("forms") == "pools":
+        stmt = stmt.where(Question.form == pool_of(kind))
+    excluded = set(exclude)
+    rows = [row for row in db.session.execute(stmt) if row.id not in excluded]
+    blueprint = settings.get("blueprint")
+    if blueprint:
+        picked = []
+        for cell in blueprint:
+            fits = [row for row in rows if row.lesson_slug == cell["lesson"]
+                    and cell.get("difficulty") in (None, row.difficulty)
+                    and row not in picked]
+            picked.extend(rng.sample(fits, min(cell["items"], len(fits))))
+    else:
+        groups: dict[str, list] = defaultdict(list)
+        for row in rows:
+            groups[row.lesson_slug or ""].append(row)
+        for group in groups.values():
+            rng.shuffle(group)
+        picked = []
+        while len(picked) < n and any(groups.values()):
+            lessons = sorted(slug for slug, group in groups.items() if group)
+            rng.shuffle(lessons)
+            for slug in lessons:
+                if len(picked) < n:
+                    picked.append(groups[slug].pop())
     rng.shuffle(picked)
     layout = []
     for row in picked:
@@ -171,6 +219,16 @@ def draw_layout(course: Course, n: int, rng: random.Random | None = None) -> lis
             rng.shuffle(keys)
         layout.append({"q": row.id, "o": keys})
     return layout
+
+
+def seen_on_other_form(person_id: int, course_id: int, kind: str) -> set[int]:
+    """Question ids the person met on the other form (pre-test vs final and follow-ups),
+    online or on per-item paper: the next draw must avoid them."""
+    stmt = select(Attempt.layout).where(Attempt.person_id == person_id,
+                                        Attempt.course_id == course_id)
+    stmt = stmt.where(Attempt.kind != "pretest") if kind == "pretest" else stmt.where(
+        Attempt.kind == "pretest")
+    return {item["q"] for layout in db.session.scalars(stmt) for item in layout or []}
 
 
 # --- attempts ---------------------------------------------------------------------------------
@@ -221,9 +279,10 @@ def start_attempt(person, course: Course, kind: str, *, by=None,
     limit holds across processes. Callers must have nothing else pending in the session.
 
     :param person: the learner (a roster Person)
-    :param kind: `pretest` or `final`
+    :param kind: `pretest`, `final` or `followup<days>`
     :param by: the acting user
-    :raises QuizError: no such quiz, no questions, limit reached, final already passed
+    :raises QuizError: no such quiz, no questions, limit reached, final already passed, a
+        pre-test after the final has started, a follow-up that is not due
     """
     cfg = quiz_config(course, kind)
     if cfg is None:
@@ -235,12 +294,18 @@ def start_attempt(person, course: Course, kind: str, *, by=None,
         db.session.flush()
     if kind == "final" and has_passed(person.id, course.id, "final"):
         raise QuizError(_("Bạn đã đạt bài kiểm tra cuối khóa; không cần làm lại."))
+    if kind == "pretest" and final_started(person.id, course.id):
+        raise QuizError(_("Bài kiểm tra đầu vào không còn mở khi bạn đã bắt đầu bài cuối "
+                          "khóa."))
+    if kind.startswith(FOLLOW_UP) and not follow_up_due(person.id, course, kind):
+        raise QuizError(_("Bài kiểm tra nhắc lại chưa đến hạn."))
     used = db.session.scalar(select(func.count()).select_from(Attempt).where(
         Attempt.person_id == person.id, Attempt.course_id == course.id,
         Attempt.kind == kind)) or 0
     if used >= cfg["max_attempts"]:
         raise QuizError(_("Bạn đã dùng hết %(n)s lượt làm bài.", n=cfg["max_attempts"]))
-    layout = draw_layout(course, cfg["questions"], rng)
+    layout = draw_layout(course, cfg["questions"], rng, kind=kind,
+                         exclude=seen_on_other_form(person.id, course.id, kind))
     if not layout:
         raise QuizError(_("Ngân hàng câu hỏi của khóa học chưa có câu hỏi nào."))
     now = utcnow()
@@ -248,7 +313,8 @@ def start_attempt(person, course: Course, kind: str, *, by=None,
                 if cfg["time_limit_minutes"] else None)
     person_id, course_id = person.id, course.id
     attempt = Attempt(person_id=person_id, course_id=course_id, kind=kind, number=used + 1,
-                      status=IN_PROGRESS, layout=layout, started_at=now, deadline=deadline)
+                      status=IN_PROGRESS, layout=layout, started_at=now, deadline=deadline,
+                      blueprint=quiz_settings(course).get("blueprint_id"))
     attempt.answers = [AttemptAnswer(question_id=item["q"], position=i)
                        for i, item in enumerate(layout, start=1)]
     db.session.add(attempt)
@@ -364,7 +430,8 @@ def submit_attempt(attempt: Attempt, *, by=None, now=None) -> bool:
         answer.correct = points == 1.0
         total += points
     attempt.score = round(100.0 * total / len(answers), 2) if answers else 0.0
-    attempt.passed = attempt.score >= course.pass_mark
+    # A pre-test is never passed or failed: it measures the starting point only.
+    attempt.passed = None if attempt.kind == "pretest" else attempt.score >= course.pass_mark
     db.session.flush()
     if attempt.kind == "final" and attempt.passed:
         notify_completion(attempt.person_id, course)
@@ -385,14 +452,72 @@ def notify_completion(person_id: int, course: Course) -> None:
         check(enrolment)
 
 
+def final_started(person_id: int, course_id: int) -> bool:
+    """True once the person has begun a final attempt (online or per-item paper) or has a
+    paper post-test score: from then on the pre-test is no longer offered."""
+    return bool(db.session.scalar(select(exists().where(
+        Attempt.person_id == person_id, Attempt.course_id == course_id,
+        Attempt.kind == "final") | exists().where(
+        PaperScore.person_id == person_id, PaperScore.course_id == course_id,
+        PaperScore.post_score.is_not(None)))))
+
+
+def follow_up_due(person_id: int, course: Course, kind: str, today=None) -> bool:
+    """True when the person completed the course at least the follow-up's days ago."""
+    from lms.courses.models import Completion
+
+    cfg = quiz_config(course, kind)
+    if cfg is None:
+        return False
+    today = today or utcnow().date()
+    completed = db.session.scalar(select(func.min(Completion.completed_on)).where(
+        Completion.person_id == person_id, Completion.course_id == course.id))
+    return completed is not None and completed + timedelta(days=cfg["days"]) <= today
+
+
+def no_attempt_left(person_id: int, course: Course, kind: str) -> bool:
+    """True when the person can take no further attempt at the quiz (passed, or all used)."""
+    cfg = quiz_config(course, kind)
+    if cfg is None or open_attempt(person_id, course.id, kind) is not None:
+        return cfg is None
+    if kind == "final" and has_passed(person_id, course.id, "final"):
+        return True
+    used = db.session.scalar(select(func.count()).select_from(Attempt).where(
+        Attempt.person_id == person_id, Attempt.course_id == course.id,
+        Attempt.kind == kind)) or 0
+    return used >= cfg["max_attempts"]
+
+
+def cohort_closed(person_id: int, course_id: int) -> bool:
+    """True when the person belongs to a cohort of the course that has been closed."""
+    return bool(db.session.scalar(select(exists().where(
+        CohortMember.person_id == person_id, CohortMember.cohort_id == Cohort.id,
+        Cohort.course_id == course_id, Cohort.closed_at.is_not(None)))))
+
+
+def review_policy(attempt: Attempt) -> str:
+    """When the attempt's answers may be shown: the quiz's `review` (pre-test: `never`)."""
+    if attempt.kind == "pretest":
+        return "never"
+    cfg = quiz_config(attempt.course, attempt.kind)
+    return cfg["review"] if cfg else "never"
+
+
 def answers_visible(attempt: Attempt) -> bool:
-    """Right answers and explanations may be shown: the attempt is submitted, and when the
-    course holds them back until a pass, the learner has passed the final test."""
+    """Right answers and explanations may be shown for this submitted attempt under its quiz's
+    review policy: `after_pass` (the person passed that quiz), `after_last_attempt` (no
+    attempt is left), `after_cohort_closes` (a cohort of the course the person is in has
+    closed), `never` (the default, and always for a pre-test)."""
     if attempt.is_open:
         return False
-    if show_answers_mode(attempt.course) == "after_pass":
-        return has_passed(attempt.person_id, attempt.course_id, "final")
-    return True
+    policy = review_policy(attempt)
+    if policy == "after_pass":
+        return has_passed(attempt.person_id, attempt.course_id, attempt.kind)
+    if policy == "after_last_attempt":
+        return no_attempt_left(attempt.person_id, attempt.course, attempt.kind)
+    if policy == "after_cohort_closes":
+        return cohort_closed(attempt.person_id, attempt.course_id)
+    return False
 
 
 @dataclass
@@ -542,6 +667,7 @@ def apply_paper_scores(cohort, records: list[dict], *, by=None) -> int:
             setattr(row, key, value)
         row.entered_by_id = getattr(by, "id", None)
         row.entered_at = utcnow()
+        row.blueprint = quiz_settings(cohort.course).get("blueprint_id")
         changed += 1
         if row.pre_score is None and row.post_score is None:
             db.session.delete(row)
@@ -581,12 +707,22 @@ def paper_score_table(cohort) -> list[tuple]:
         .where(CohortMember.cohort_id == cohort.id).order_by(Person.staff_id)).all()
 
 
-def paper_test(course: Course, kind: str = "final", seed: int | None = None) -> list:
-    """Questions for a printed test: drawn like an online attempt (N from the quiz settings,
-    spread across lessons), options in a shuffled order; returns (Question, options) pairs."""
+def paper_layout(course: Course, kind: str = "final", seed: int | None = None) -> list[dict]:
+    """The layout of a printed test: drawn like an online attempt. A final (or follow-up)
+    paper never repeats an item of the pre-test paper with the same seed, so a cohort given
+    both papers of one seed meets each item once."""
     cfg = quiz_config(course, kind) or {"questions": DEFAULT_QUESTIONS}
-    rng = random.Random(seed) if seed is not None else None
-    layout = draw_layout(course, cfg["questions"], rng)
+    exclude = ()
+    if kind != "pretest" and seed is not None and quiz_config(course, "pretest"):
+        exclude = {item["q"] for item in paper_layout(course, "pretest", seed)}
+    rng = random.Random(f"{kind}-{seed}") if seed is not None else None
+    return draw_layout(course, cfg["questions"], rng, kind=kind, exclude=exclude)
+
+
+def paper_test(course: Course, kind: str = "final", seed: int | None = None) -> list:
+    """Questions for a printed test (see `paper_layout`), options in a shuffled order;
+    returns (Question, options) pairs."""
+    layout = paper_layout(course, kind, seed)
     questions = {q.id: q for q in db.session.scalars(select(Question).where(
         Question.id.in_([item["q"] for item in layout])))}
     paper = []

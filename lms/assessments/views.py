@@ -21,7 +21,7 @@ from lms.accounts.permissions import (
 )
 from lms.assessments import analytics, bp, services
 from lms.assessments.forms import PaperScoreUploadForm
-from lms.assessments.models import KINDS, Attempt
+from lms.assessments.models import FOLLOW_UP, KINDS, Attempt
 from lms.assessments.pdf import paper_labels, paper_test_pdf
 from lms.cohorts.models import Cohort
 from lms.core.tabular import ImportFailed
@@ -32,6 +32,8 @@ from lms.units.models import CURRENT, Person, Unit
 
 
 def _kind_label(kind: str) -> str:
+    if kind.startswith(FOLLOW_UP):
+        return _("Bài kiểm tra nhắc lại sau %(d)s ngày", d=kind[len(FOLLOW_UP):])
     return _("Bài kiểm tra đầu vào") if kind == "pretest" else _("Bài kiểm tra cuối khóa")
 
 
@@ -66,11 +68,12 @@ def course(slug: str):
     course = _course(slug)
     quizzes = []
     learner = can_take_quiz(current_user, course)
-    for kind in KINDS:
+    for kind in KINDS + tuple(services.follow_up_kinds(course)):
         cfg = services.quiz_config(course, kind)
         if cfg is None:
             continue
-        entry = {"kind": kind, "cfg": cfg, "attempts": [], "open": None, "passed": False}
+        entry = {"kind": kind, "cfg": cfg, "attempts": [], "open": None, "passed": False,
+                 "closed": False}
         if learner:
             current = services.open_attempt(current_user.person_id, course.id, kind)
             if current is not None and services.close_if_overdue(current):
@@ -79,6 +82,11 @@ def course(slug: str):
             entry["open"] = current
             entry["attempts"] = services.attempts_of(current_user.person_id, course.id, kind)
             entry["passed"] = services.has_passed(current_user.person_id, course.id, kind)
+            if kind == "pretest":
+                entry["closed"] = services.final_started(current_user.person_id, course.id)
+            elif kind.startswith(FOLLOW_UP):
+                entry["closed"] = not services.follow_up_due(current_user.person_id, course,
+                                                             kind)
         quizzes.append(entry)
     return render_template("assessments/course.html", course=course, quizzes=quizzes,
                            learner=learner, staff=can_analyse_items(current_user),
@@ -90,7 +98,7 @@ def course(slug: str):
 def start(slug: str, kind: str):
     """Start (or continue) an attempt, then show it."""
     course = _course(slug)
-    if kind not in KINDS:
+    if services.quiz_config(course, kind) is None:
         abort(404)
     if not can_take_quiz(current_user, course):
         abort(403)
@@ -218,7 +226,7 @@ def result(attempt_id: int):
     visible = services.answers_visible(attempt)
     return render_template("assessments/result.html", attempt=attempt, visible=visible,
                            questions=services.shown_questions(attempt, with_answers=visible),
-                           mode=services.show_answers_mode(attempt.course))
+                           policy=services.review_policy(attempt))
 
 
 @bp.route("/history")

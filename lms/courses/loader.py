@@ -25,16 +25,21 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LESSON_FILE = re.compile(r"^(?P<num>\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"}
 QUESTION_TYPES = ("single", "multiple", "true_false")
-SHOW_ANSWERS = ("always", "after_pass")
+REVIEW_POLICIES = ("after_pass", "after_last_attempt", "after_cohort_closes", "never")
+DIFFICULTIES = ("easy", "medium", "hard")
+FORM_MODES = ("split", "pools")
+POOLS = ("pretest", "final")
 OPTION_KEY = re.compile(r"^[a-z]$")
 MAX_SLUG = 100
 COURSE_KEYS = {"title", "summary", "audience", "hours", "counts_toward_target", "pass_mark",
                "version", "validity_months", "quiz", "sources"}
-QUIZ_KEYS = {"pretest", "final", "partial_credit", "show_answers"}
-PRETEST_KEYS = {"questions"}
-FINAL_KEYS = {"questions", "time_limit_minutes", "max_attempts"}
+QUIZ_KEYS = {"pretest", "final", "partial_credit", "forms", "blueprint", "follow_up"}
+PRETEST_KEYS = {"questions", "review"}
+FINAL_KEYS = {"questions", "time_limit_minutes", "max_attempts", "review"}
+FOLLOW_UP_KEYS = {"days", "time_limit_minutes", "review"}
 FRONT_KEYS = {"title", "minutes"}
-QUESTION_KEYS = {"id", "lesson", "type", "text", "options", "answer", "explanation"}
+QUESTION_KEYS = {"id", "lesson", "type", "text", "options", "answer", "explanation",
+                 "difficulty", "form"}
 
 # What survives sanitising: structure and emphasis, links, images, tables. No style attributes
 # (the CSP forbids them), no scripts, no event handlers, no javascript: URLs.
@@ -95,6 +100,9 @@ class QuestionSpec:
     options: list[dict]
     answer: list
     explanation: str
+    difficulty: str = "medium"
+    form: str | None = None
+    line: int = 0
 
 
 @dataclass
@@ -346,20 +354,34 @@ def _check_course_yml(path: Path, errors: list[ContentError]) -> tuple[dict, dic
 
 
 def _check_quiz(quiz, check: _Checker) -> dict | None:
-    """Validate the quiz settings; returns them with defaults filled in."""
+    """Validate the quiz settings; returns them with defaults filled in (the blueprint's
+    lessons and counts are checked against the bank later, in `_check_forms`)."""
     if quiz is None:
         return {}
     if not isinstance(quiz, dict):
-        check.error(("quiz",), "'quiz' must be a mapping (pretest, final, partial_credit, "
-                               "show_answers)")
+        check.error(("quiz",), "'quiz' must be a mapping (pretest, final, forms, blueprint, "
+                               "follow_up, partial_credit)")
         return None
+    if "show_answers" in quiz:
+        check.errors.append(ContentError(
+            check.doc.path, check.doc.key_line("quiz", "show_answers"),
+            "'show_answers' was replaced by 'review' on each quiz "
+            f"({', '.join(REVIEW_POLICIES)}); see content/README.md"))
+        quiz = {k: v for k, v in quiz.items() if k != "show_answers"}
     check.unknown(quiz, ("quiz",), QUIZ_KEYS)
     out = {"partial_credit": check.boolean(quiz, ("quiz",), "partial_credit", default=False)}
-    show = quiz.get("show_answers", "always")
-    if show not in SHOW_ANSWERS:
-        check.error(("quiz", "show_answers"), f"'show_answers' must be one of "
-                                              f"{', '.join(SHOW_ANSWERS)}, not {show!r}")
-    out["show_answers"] = show
+    blueprint = _check_blueprint(quiz.get("blueprint"), check)
+    forms = quiz.get("forms", "split" if blueprint else None)
+    if forms is not None and forms not in FORM_MODES:
+        check.error(("quiz", "forms"), f"'forms' must be one of {', '.join(FORM_MODES)}, "
+                                       f"not {forms!r}")
+    elif forms is not None and not blueprint and "blueprint" not in quiz:
+        check.error(("quiz", "forms"), "'forms' needs a 'blueprint' (items per lesson in "
+                                       "each form)")
+    out["forms"] = forms
+    if blueprint:
+        out["blueprint"] = blueprint
+        out["blueprint_id"] = hashlib.sha256(repr((forms, blueprint)).encode()).hexdigest()[:12]
     for part, allowed in (("pretest", PRETEST_KEYS), ("final", FINAL_KEYS)):
         value = quiz.get(part)
         if value is None:
@@ -369,14 +391,93 @@ def _check_quiz(quiz, check: _Checker) -> dict | None:
             check.error(keys, f"'{part}' must be a mapping such as {{questions: 10}}")
             continue
         check.unknown(value, keys, allowed)
-        settings = {"questions": check.integer(value, keys, "questions")}
+        settings = {"questions": check.integer(value, keys, "questions",
+                                               required=not blueprint)}
+        if blueprint:
+            total = sum(cell["items"] for cell in blueprint)
+            if settings["questions"] not in (None, total):
+                check.error(keys + ("questions",), f"the blueprint gives each form {total} "
+                                                   f"questions; '{part}.questions' says "
+                                                   f"{settings['questions']}")
+            settings["questions"] = total
+        settings["review"] = _check_review(value, keys, part, check)
         if part == "final":
             settings["time_limit_minutes"] = check.integer(value, keys, "time_limit_minutes",
                                                            required=False)
             settings["max_attempts"] = check.integer(value, keys, "max_attempts",
                                                      required=False)
         out[part] = settings
+    follow_up = _check_follow_up(quiz.get("follow_up"), check, out.get("final"))
+    if follow_up:
+        out["follow_up"] = follow_up
     return out
+
+
+def _check_review(value: dict, keys: tuple, part: str, check: _Checker) -> str:
+    """The review policy of one quiz: a pre-test shows the score only (`never`)."""
+    review = value.get("review", "never")
+    if review not in REVIEW_POLICIES:
+        check.error(keys + ("review",), f"'review' must be one of {', '.join(REVIEW_POLICIES)}"
+                                        f", not {review!r}")
+        return "never"
+    if part == "pretest" and review != "never":
+        check.error(keys + ("review",), "a pre-test shows the score only: its 'review' can "
+                                        "only be never (its answers would teach the final)")
+        return "never"
+    return review
+
+
+def _check_blueprint(blueprint, check: _Checker) -> list[dict]:
+    """`{lesson: n}` or `{lesson: {easy: n, medium: n, hard: n}}` → a list of cells."""
+    if blueprint is None:
+        return []
+    keys = ("quiz", "blueprint")
+    if not isinstance(blueprint, dict) or not blueprint:
+        check.error(keys, "'blueprint' must map lesson slugs to a number of items per form, "
+                          "or to {easy: n, medium: n, hard: n}")
+        return []
+    cells = []
+    for lesson, value in blueprint.items():
+        if isinstance(value, dict):
+            check.unknown(value, keys + (lesson,), set(DIFFICULTIES))
+            for difficulty in DIFFICULTIES:
+                if difficulty in value:
+                    items = check.integer(value, keys + (lesson,), difficulty)
+                    if items:
+                        cells.append({"lesson": str(lesson), "difficulty": difficulty,
+                                      "items": items})
+        else:
+            items = check.integer(blueprint, keys, lesson)
+            if items:
+                cells.append({"lesson": str(lesson), "difficulty": None, "items": items})
+    return cells
+
+
+def _check_follow_up(value, check: _Checker, final: dict | None) -> dict | None:
+    """Follow-up tests N days after completion (`{days: [90, 180]}`), drawn like the final."""
+    if value is None:
+        return None
+    keys = ("quiz", "follow_up")
+    if not isinstance(value, dict):
+        check.error(keys, "'follow_up' must be a mapping such as {days: [90, 180]}")
+        return None
+    check.unknown(value, keys, FOLLOW_UP_KEYS)
+    if final is None:
+        check.error(keys, "a follow-up test repeats the final's form: declare 'final' too")
+    days = value.get("days")
+    if not isinstance(days, list) or not days or any(
+            isinstance(d, bool) or not isinstance(d, int) or not 1 <= d <= 3650 for d in days):
+        check.error(keys + ("days",) if "days" in value else keys,
+                    f"'days' must be a list of whole numbers of days after completion, "
+                    f"e.g. [90, 180], not {days!r}")
+        return None
+    if len(set(days)) != len(days):
+        check.error(keys + ("days",), "a number of days is listed twice")
+        return None
+    return {"days": sorted(days),
+            "time_limit_minutes": check.integer(value, keys, "time_limit_minutes",
+                                                required=False),
+            "review": _check_review(value, keys, "follow_up", check)}
 
 
 def _split_front_matter(text: str, path: Path, errors: list[ContentError]):
@@ -503,10 +604,19 @@ def _check_question(item: dict, i: int, check: _Checker, lesson_slugs: set[str],
     text = check.text(item, keys, "text")
     explanation = check.text(item, keys, "explanation")
     options, answer = _check_options_answer(item, keys, qtype, check)
+    difficulty = item.get("difficulty", "medium")
+    if difficulty not in DIFFICULTIES:
+        check.error(keys + ("difficulty",), f"'difficulty' must be one of "
+                                            f"{', '.join(DIFFICULTIES)}, not {difficulty!r}")
+    form = item.get("form")
+    if form is not None and form not in POOLS:
+        check.error(keys + ("form",), f"'form' must be one of {', '.join(POOLS)}, "
+                                      f"not {form!r}")
     if len(check.errors) > before or qtype not in QUESTION_TYPES:
         return None
     return QuestionSpec(key=qid, lesson_slug=lesson, type=qtype, text=text, options=options,
-                        answer=answer, explanation=explanation)
+                        answer=answer, explanation=explanation, difficulty=difficulty,
+                        form=form, line=check.doc.line(*keys))
 
 
 def _check_options_answer(item: dict, keys: tuple, qtype, check: _Checker):
@@ -573,7 +683,8 @@ def check_course(folder: Path, errors: list[ContentError]) -> CourseSpec | None:
     questions = _check_questions(folder / "questions.yml", {lesson.slug for lesson in lessons},
                                  errors)
     if parsed is not None:
-        _check_quiz_counts(parsed[1], course_file, questions, errors)
+        _check_forms(parsed[1], course_file, questions, {lesson.slug for lesson in lessons},
+                     errors)
     if len(errors) > before or parsed is None:
         return None
     fields, quiz = parsed
@@ -614,19 +725,80 @@ def _check_lessons(folder: Path, errors: list[ContentError]) -> list[LessonSpec]
     return lessons
 
 
-def _check_quiz_counts(quiz: dict | None, path: Path, questions: list[QuestionSpec],
-                       errors: list[ContentError]) -> None:
-    """A pre-test or final test cannot draw more questions than the bank holds."""
+def _same_item(text: str) -> str:
+    """A question's text reduced for comparison (case, spaces and punctuation ignored)."""
+    return re.sub(r"[\W_]+", " ", unicodedata.normalize("NFC", text).casefold()).strip()
+
+
+def _check_forms(quiz: dict | None, path: Path, questions: list[QuestionSpec],
+                 lesson_slugs: set[str], errors: list[ContentError]) -> None:
+    """Parallel forms: the blueprint names lessons of the course and the bank can fill it for
+    both forms without sharing an item; no question is written twice; without a blueprint the
+    pre-test and final together fit in the bank (so they never overlap for one person)."""
+    bank_path = path.parent / "questions.yml"
+    first: dict[str, QuestionSpec] = {}
+    for question in questions:
+        seen = first.setdefault(_same_item(question.text), question)
+        if seen is not question:
+            errors.append(ContentError(bank_path, question.line, (
+                f"question {question.key!r} repeats question {seen.key!r} (line {seen.line}): "
+                "the same item could appear in both the pre-test and the final")))
     if not quiz:
         return
-    text = _read_text(path, [])
-    doc = _Doc(text or "", path, [])
-    for part in ("pretest", "final"):
-        wanted = (quiz.get(part) or {}).get("questions")
-        if wanted and wanted > len(questions):
-            errors.append(ContentError(path, doc.line("quiz", part, "questions"),
-                                       f"the {part} asks for {wanted} questions but "
-                                       f"questions.yml holds {len(questions)}"))
+    doc = _Doc(_read_text(path, []) or "", path, [])
+    forms, blueprint = quiz.get("forms"), quiz.get("blueprint") or []
+    if forms != "pools":
+        for question in questions:
+            if question.form is not None:
+                errors.append(ContentError(bank_path, question.line, (
+                    f"question {question.key!r} has 'form' but the course does not declare "
+                    "'forms: pools'")))
+    if not blueprint:
+        wanted = sum((quiz.get(part) or {}).get("questions") or 0 for part in POOLS)
+        if quiz.get("pretest") and quiz.get("final") and wanted > len(questions):
+            errors.append(ContentError(path, doc.line("quiz", "final", "questions"), (
+                f"the pre-test and the final together ask for {wanted} questions but "
+                f"questions.yml holds {len(questions)}: they would share items")))
+        for part in POOLS:
+            wanted = (quiz.get(part) or {}).get("questions")
+            if wanted and wanted > len(questions):
+                errors.append(ContentError(path, doc.line("quiz", part, "questions"),
+                                           f"the {part} asks for {wanted} questions but "
+                                           f"questions.yml holds {len(questions)}"))
+        return
+    for cell in blueprint:
+        where = doc.line("quiz", "blueprint", cell["lesson"])
+        if cell["lesson"] not in lesson_slugs:
+            errors.append(ContentError(path, where, (
+                f"blueprint lesson {cell['lesson']!r} does not exist in this course "
+                f"(lessons: {', '.join(sorted(lesson_slugs))})")))
+            continue
+        label = cell["lesson"] + (f", {cell['difficulty']}" if cell["difficulty"] else "")
+
+        def fits(question, pool=None, cell=cell):
+            return (question.lesson_slug == cell["lesson"]
+                    and cell["difficulty"] in (None, question.difficulty)
+                    and (pool is None or question.form == pool))
+
+        if forms == "pools":
+            for pool in POOLS:
+                have = sum(1 for q in questions if fits(q, pool))
+                if have < cell["items"]:
+                    errors.append(ContentError(path, where, (
+                        f"blueprint ({label}) needs {cell['items']} item(s) in the {pool} "
+                        f"pool; questions.yml has {have} with form: {pool}")))
+        else:
+            have = sum(1 for q in questions if fits(q))
+            if have < 2 * cell["items"]:
+                errors.append(ContentError(path, where, (
+                    f"blueprint ({label}) needs {cell['items']} item(s) in each of the two "
+                    f"forms, so {2 * cell['items']} distinct items; questions.yml has {have}")))
+    if forms == "pools":
+        for question in questions:
+            if question.form is None:
+                errors.append(ContentError(bank_path, question.line, (
+                    f"question {question.key!r} needs 'form: pretest' or 'form: final' "
+                    "(the course declares forms: pools)")))
 
 
 def course_folders(root: Path) -> list[Path]:
@@ -761,5 +933,6 @@ def _upsert_questions(course, spec: CourseSpec, question_model) -> None:
                                                               item.text)
         question.options, question.answer = item.options, item.answer
         question.explanation, question.active = item.explanation, True
+        question.difficulty, question.form = item.difficulty, item.form
     for question in current.values():
         question.active = False

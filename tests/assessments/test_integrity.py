@@ -44,8 +44,10 @@ def _start(client, course):
 def test_no_answer_in_any_page_or_json_before_submission(client, db, bank, learner,
                                                          login_user):
     """Every page and JSON reply of an attempt in progress is free of explanations and answer
-    markers; the same pages show them once submitted."""
-    course, questions = bank()
+    markers; the same pages show them once submitted (review after the last attempt, and
+    this is the only one)."""
+    course, questions = bank(quiz={"final": {"questions": 4, "max_attempts": 1,
+                                             "review": "after_last_attempt"}})
     login_user(learner(course))
     url = _start(client, course)
     attempt_id = int(url.rsplit("/", 1)[-1])
@@ -98,10 +100,10 @@ def test_attempt_page_does_not_depend_on_the_answers(client, db, bank, learner, 
 
 
 def test_answers_held_back_until_pass(client, db, bank, learner, login_user):
-    """With show_answers after_pass a failed attempt shows the score but no right answers or
+    """With review after_pass a failed attempt shows the score but no right answers or
     explanations; after a pass they appear, also on the earlier attempt."""
-    course, questions = bank(quiz={"final": {"questions": 4, "max_attempts": 3},
-                                   "show_answers": "after_pass"})
+    course, questions = bank(quiz={"final": {"questions": 4, "max_attempts": 3,
+                                             "review": "after_pass"}})
     user = login_user(learner(course))
     url = _start(client, course)
     first_id = int(url.rsplit("/", 1)[-1])

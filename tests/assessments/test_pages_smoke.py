@@ -6,8 +6,10 @@ from tests.conftest import post_form
 
 
 def test_learner_takes_final_and_sees_feedback(client, bank, learner, login_user):
-    """A learner starts the final, saves answers, submits and sees score and explanations."""
-    course, questions = bank()
+    """A learner starts the final, saves answers, submits and sees score and explanations (the
+    final's review policy: after the last attempt, and it has one)."""
+    course, questions = bank(quiz={"final": {"questions": 4, "max_attempts": 1,
+                                             "review": "after_last_attempt"}})
     user = login_user(learner(course))
     page = client.get(f"/quizzes/course/{course.slug}")
     assert page.status_code == 200

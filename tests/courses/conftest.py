@@ -13,10 +13,10 @@ counts_toward_target: true
 pass_mark: 70
 version: "2025.1"
 quiz:
-  pretest: {questions: 2}
-  final: {questions: 3, time_limit_minutes: 20, max_attempts: 3}
+  pretest: {questions: 1}
+  final: {questions: 2, time_limit_minutes: 20, max_attempts: 3, review: after_last_attempt}
   partial_credit: false
-  show_answers: always
+  # no blueprint: the pre-test and the final each draw from the whole bank, never overlapping
 sources:
   - "Luật Phòng, chống mua bán người số 53/2024/QH15"
 """

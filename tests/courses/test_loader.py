@@ -38,16 +38,27 @@ BROKEN = {
     "version_not_text": (lambda f: _replace(f / "course.yml", 'version: "2025.1"',
                                             "version: 2025.1"),
                          "course.yml:7: 'version' must be text in quotes"),
-    "final_exceeds_bank": (lambda f: _replace(f / "course.yml", "final: {questions: 3",
+    "final_exceeds_bank": (lambda f: _replace(f / "course.yml", "final: {questions: 2",
                                               "final: {questions: 30"),
                            "course.yml:10: the final asks for 30 questions but questions.yml "
                            "holds 4"),
     "time_limit_negative": (lambda f: _replace(f / "course.yml", "time_limit_minutes: 20",
                                                "time_limit_minutes: -5"),
                             "course.yml:10: 'time_limit_minutes' must be a whole number"),
-    "show_answers_value": (lambda f: _replace(f / "course.yml", "show_answers: always",
-                                              "show_answers: never"),
-                           "course.yml:12: 'show_answers' must be one of always, after_pass"),
+    "review_value": (lambda f: _replace(f / "course.yml", "review: after_last_attempt",
+                                        "review: always"),
+                     "course.yml:10: 'review' must be one of after_pass, after_last_attempt, "
+                     "after_cohort_closes, never, not 'always'"),
+    "show_answers_replaced": (lambda f: _replace(f / "course.yml", "  partial_credit: false",
+                                                 "  partial_credit: false\n  show_answers: a"),
+                              "course.yml:12: 'show_answers' was replaced by 'review'"),
+    "pretest_review": (lambda f: _replace(f / "course.yml", "pretest: {questions: 1}",
+                                          "pretest: {questions: 1, review: after_pass}"),
+                       "course.yml:9: a pre-test shows the score only"),
+    "forms_overlap": (lambda f: _replace(f / "course.yml", "pretest: {questions: 1}",
+                                         "pretest: {questions: 3}"),
+                      "course.yml:10: the pre-test and the final together ask for 5 questions "
+                      "but questions.yml holds 4: they would share items"),
     "sources_empty": (lambda f: _replace(f / "course.yml",
                                          'sources:\n  - "Luật Phòng, chống mua bán người số '
                                          '53/2024/QH15"', "sources: []"),
@@ -138,8 +149,9 @@ def test_good_fixture_passes_and_counts(app, content_dir):
     specs = check_content(content_dir)
     assert [s.slug for s in specs] == ["khac", "khoa-thu"]
     assert [len(s.lessons) for s in specs] == [3, 3]
-    assert specs[1].settings["quiz"]["final"] == {"questions": 3, "time_limit_minutes": 20,
-                                                  "max_attempts": 3}
+    assert specs[1].settings["quiz"]["final"] == {"questions": 2, "time_limit_minutes": 20,
+                                                  "max_attempts": 3,
+                                                  "review": "after_last_attempt"}
     assert specs[0].settings == {}
 
 

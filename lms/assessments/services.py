@@ -520,6 +520,55 @@ def answers_visible(attempt: Attempt) -> bool:
     return False
 
 
+def quiz_step(person_id: int | None, course: Course, lessons_done: bool) -> dict | None:
+    """The quiz the learner should take next on their path, or None (read the lessons).
+
+    The pre-test comes first (until it is submitted, and only while the final has not
+    started), then the lessons, then the final until it is passed; afterwards a follow-up
+    test once it is due and not yet taken. Returns `{"kind", "open"}` (open: an attempt in
+    progress to continue).
+
+    :param lessons_done: every active lesson of the course is done
+    """
+    if person_id is None:
+        return None
+
+    def step(kind):
+        return {"kind": kind, "open": open_attempt(person_id, course.id, kind) is not None}
+
+    if has_quiz(course, "pretest") and not final_started(person_id, course.id):
+        taken = db.session.scalar(select(exists().where(
+            Attempt.person_id == person_id, Attempt.course_id == course.id,
+            Attempt.kind == "pretest", Attempt.status == SUBMITTED)))
+        if not taken:
+            return step("pretest")
+    if not lessons_done:
+        return None
+    if has_quiz(course, "final") and not has_passed(person_id, course.id, "final"):
+        return step("final") if not no_attempt_left(person_id, course, "final") else None
+    for kind in follow_up_kinds(course):
+        taken = db.session.scalar(select(exists().where(
+            Attempt.person_id == person_id, Attempt.course_id == course.id,
+            Attempt.kind == kind, Attempt.status == SUBMITTED)))
+        if not taken and follow_up_due(person_id, course, kind):
+            return step(kind)
+    return None
+
+
+def unanswered(attempt: Attempt) -> list[int]:
+    """Positions (1-based, as shown) of the attempt's questions without a saved answer."""
+    return [a.position for a in db.session.scalars(select(AttemptAnswer).where(
+        AttemptAnswer.attempt_id == attempt.id, AttemptAnswer.chosen.is_(None))
+        .order_by(AttemptAnswer.position))]
+
+
+def seconds_left(attempt: Attempt, now=None) -> int | None:
+    """Seconds until the attempt's deadline (0 when past), or None without a time limit."""
+    if attempt.deadline is None:
+        return None
+    return max(0, int((attempt.deadline - (now or utcnow())).total_seconds()))
+
+
 @dataclass
 class ShownQuestion:
     """A question as shown in an attempt: text, options in the drawn order, the saved choice.

@@ -25,7 +25,6 @@ from lms.assessments.models import FOLLOW_UP, KINDS, Attempt
 from lms.assessments.pdf import paper_labels, paper_test_pdf
 from lms.cohorts.models import Cohort
 from lms.core.tabular import ImportFailed
-from lms.core.timeutil import utcnow
 from lms.courses.models import Course
 from lms.extensions import db
 from lms.units.models import CURRENT, Person, Unit
@@ -123,11 +122,10 @@ def attempt(attempt_id: int):
     if not attempt.is_open:
         return redirect(url_for("assessments.result", attempt_id=attempt.id))
     g.no_store = True
-    remaining = None
-    if attempt.deadline is not None:
-        remaining = max(0, int((attempt.deadline - utcnow()).total_seconds() // 60))
+    seconds = services.seconds_left(attempt)
     return render_template("assessments/attempt.html", attempt=attempt,
-                           questions=services.shown_questions(attempt), remaining=remaining,
+                           questions=services.shown_questions(attempt), seconds=seconds,
+                           remaining=None if seconds is None else seconds // 60,
                            answered=sum(1 for a in attempt.answers if a.chosen))
 
 
@@ -195,12 +193,21 @@ def save_json(attempt_id: int):
 @role_required("trainee")
 def submit(attempt_id: int):
     """Save what is on the page (when still in time), then grade once; a repeated submit only
-    shows the result."""
+    shows the result. Without `confirm=1` (the dialog of quiz.js sends it) the answers are
+    saved and a confirm page names the unanswered questions; when time is up there is
+    nothing left to confirm."""
     attempt = _own_attempt(attempt_id)
     if attempt.is_open:
         # Out of time or already submitted: the answers saved earlier are what counts.
         with contextlib.suppress(services.QuizError):
             _save_from_form(attempt)
+        if request.form.get("confirm") != "1" and services.seconds_left(attempt) != 0:
+            db.session.commit()
+            g.no_store = True
+            return render_template("assessments/confirm.html", attempt=attempt,
+                                   missing=services.unanswered(attempt),
+                                   total=len(attempt.layout or []),
+                                   seconds=services.seconds_left(attempt))
     graded = services.submit_attempt(attempt, by=current_user)
     db.session.commit()
     if graded:

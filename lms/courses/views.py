@@ -22,6 +22,7 @@ from lms.accounts.permissions import (
     can_read_lessons,
     role_required,
 )
+from lms.assessments.services import quiz_step
 from lms.core import skeletons
 from lms.courses import bp, pagecache, services
 from lms.courses.forms import EnrolManyForm, EnrolOneForm
@@ -71,7 +72,11 @@ def dashboard():
     if person is not None:
         enrolments = services.enrolments_of(person)
         progress = services.progress_by_enrolment([e.id for e in enrolments])
-        items = [(e, progress.get(e.id, (0, 0)), services.resume_lesson(e)) for e in enrolments]
+        items = []
+        for enrolment in enrolments:
+            done, total = progress.get(enrolment.id, (0, 0))
+            items.append((enrolment, (done, total), services.resume_lesson(enrolment),
+                          quiz_step(person.id, enrolment.course, done >= total)))
         completions = db.session.scalars(
             select(Completion).where(Completion.person_id == person.id)
             .order_by(Completion.completed_on.desc())).all()
@@ -86,13 +91,14 @@ def detail(slug: str):
     """The course page: summary, outline, hours, sources, progress, enrol or continue."""
     course = _course_or_404(slug)
     enrolment = services.find_enrolment(_my_person(), course)
-    done, progress, resume = set(), (0, len(course.active_lessons)), None
+    done, progress, resume, step = set(), (0, len(course.active_lessons)), None, None
     if enrolment is not None:
         done = services.done_lesson_ids(enrolment)
         progress = services.progress(enrolment)
         resume = services.resume_lesson(enrolment)
+        step = quiz_step(enrolment.person_id, course, progress[0] >= progress[1])
     return render_template("courses/detail.html", course=course, enrolment=enrolment,
-                           done=done, progress=progress, resume=resume,
+                           done=done, progress=progress, resume=resume, step=step,
                            can_enrol_self=can_enrol_self(current_user),
                            can_enrol_others=can_enrol_others(current_user),
                            can_read=can_read_lessons(current_user, enrolment))

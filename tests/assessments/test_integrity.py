@@ -77,7 +77,7 @@ def test_no_answer_in_any_page_or_json_before_submission(client, db, bank, learn
     values = re.findall(r'type="(?:radio|checkbox)" name="q\d+" value="([^"]*)"', html)
     assert values and all(v.isdigit() for v in values)  # positions, not the bank's keys
 
-    post_form(client, f"/quizzes/attempts/{attempt_id}/submit", page=url)
+    post_form(client, f"/quizzes/attempts/{attempt_id}/submit", {"confirm": "1"}, page=url)
     result = client.get(f"/quizzes/attempts/{attempt_id}/result").get_data(as_text=True)
     shown = [q for q in questions if str(q.id) in qids]
     assert all(q.explanation in result for q in shown)
@@ -107,7 +107,7 @@ def test_answers_held_back_until_pass(client, db, bank, learner, login_user):
     user = login_user(learner(course))
     url = _start(client, course)
     first_id = int(url.rsplit("/", 1)[-1])
-    post_form(client, f"/quizzes/attempts/{first_id}/submit", page=url)
+    post_form(client, f"/quizzes/attempts/{first_id}/submit", {"confirm": "1"}, page=url)
     failed = client.get(f"/quizzes/attempts/{first_id}/result").get_data(as_text=True)
     assert "0.0%" in failed
     assert _leaks(failed, questions) == []
@@ -118,7 +118,8 @@ def test_answers_held_back_until_pass(client, db, bank, learner, login_user):
     data = {"q": [str(i["q"]) for i in second.layout]}
     for item in second.layout:
         data[f"q{item['q']}"] = _positions(second, by_id[item["q"]])
-    post_form(client, f"/quizzes/attempts/{second.id}/submit", data, page=url)
+    post_form(client, f"/quizzes/attempts/{second.id}/submit", {**data, "confirm": "1"},
+              page=url)
     db.session.expire_all()
     assert db.session.get(Attempt, second.id).passed is True
     again = client.get(f"/quizzes/attempts/{first_id}/result").get_data(as_text=True)
@@ -133,9 +134,10 @@ def test_double_submit_over_http_keeps_the_score(client, db, bank, learner, logi
     url = _start(client, course)
     attempt = db.session.get(Attempt, int(url.rsplit("/", 1)[-1]))
     qids = [str(i["q"]) for i in attempt.layout]
-    post_form(client, f"/quizzes/attempts/{attempt.id}/submit", {"q": qids}, page=url)
+    post_form(client, f"/quizzes/attempts/{attempt.id}/submit", {"q": qids, "confirm": "1"},
+              page=url)
     by_id = {q.id: q for q in questions}
-    right = {"q": qids}
+    right = {"q": qids, "confirm": "1"}
     for qid in qids:
         right[f"q{qid}"] = _positions(attempt, by_id[int(qid)])
     second = post_form(client, f"/quizzes/attempts/{attempt.id}/submit", right,
@@ -198,7 +200,7 @@ def test_two_tabs_submitting_at_once_grade_once(app, db, bank, learner):
     qids = [str(i["q"]) for i in attempt.layout]
     right = {"q": qids, **{f"q{q}": _positions(attempt, by_id[int(q)]) for q in qids}}
     tabs = []
-    for data in (right, {"q": qids}):
+    for data in ({**right, "confirm": "1"}, {"q": qids, "confirm": "1"}):
         tab = app.test_client()
         with app.app_context():  # a fresh `g`, so the other tab's login is not reused
             post_form(tab, "/accounts/login", {"username": user.username,

@@ -20,7 +20,7 @@ def test_learner_takes_final_and_sees_feedback(client, bank, learner, login_user
     html = client.get(url).get_data(as_text=True)
     qids = re.findall(r'name="q" value="(\d+)"', html)
     assert len(qids) == 4
-    data = {"q": qids, **{f"q{q}": "0" for q in qids}}
+    data = {"q": qids, "confirm": "1", **{f"q{q}": "0" for q in qids}}
     attempt_id = int(url.rstrip("/").split("/")[-1])
     response = post_form(client, f"/quizzes/attempts/{attempt_id}/submit", data, page=url)
     assert response.status_code == 302

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+expect = pytest.importorskip("playwright.sync_api").expect
+
 USERNAME, PASSWORD = "hocvien", "mat-khau-hoc-vien"
 SLUG = "khoa-thu-nghiem"
 
@@ -26,8 +28,9 @@ counts_toward_target: true
 pass_mark: 70
 version: "1"
 quiz:
-  pretest: {{questions: 3}}
-  final: {{questions: 4, max_attempts: 2}}
+  blueprint: {{gioi-thieu: 1, dau-hieu: 1, bao-tin: 1}}
+  pretest: {{review: never}}
+  final: {{max_attempts: 2, time_limit_minutes: 15, review: after_pass}}
 sources:
   - "Tài liệu kiểm thử ({SLUG})"
 """
@@ -157,9 +160,24 @@ def _attempt_id(page) -> int:
     return int(match.group(1))
 
 
+def _saved_choices(app, attempt_id: int) -> int:
+    """How many questions of the attempt have a saved answer, from the database."""
+    from lms.assessments.models import AttemptAnswer
+    from lms.extensions import db
+
+    with app.app_context():
+        count = db.session.query(AttemptAnswer).filter(
+            AttemptAnswer.attempt_id == attempt_id, AttemptAnswer.chosen.is_not(None)).count()
+        db.session.remove()
+    return count
+
+
 def test_trainee_journey_on_a_phone(journey_app, live_url, phone, journal):
-    """A trainee on a phone enrols, reads and completes every lesson, takes the pre-test and
-    passes the final test, sees the feedback, and the dashboard shows the course completed."""
+    """A trainee on a phone enrols; the first step offered is the pre-test (not scored); they
+    answer part of it, the confirm dialog names the unanswered questions, the result shows the
+    score only; they read every lesson, then take the timed final (countdown running, the
+    live counter, an answer chosen offline saved when the connection returns), confirm in the
+    dialog, pass and see the feedback; the dashboard shows the course completed."""
     page = phone
     page.goto(f"{live_url}/accounts/login")
     page.fill("input[name=username]", USERNAME)
@@ -172,36 +190,89 @@ def test_trainee_journey_on_a_phone(journey_app, live_url, phone, journal):
     page.get_by_role("button", name="Ghi danh").click()
     assert "Đã ghi danh" in page.inner_text("main")
 
+    # The pre-test is the first call to action, and says it is not scored.
+    first = page.locator("main .btn.primary").first
+    assert first.inner_text().strip() == "Làm bài kiểm tra đầu vào"
+    assert "không tính điểm đạt" in page.inner_text("main")
+    first.click()
+    page.wait_for_url(re.compile(r"/quizzes/attempts/\d+$"))
+    pre_id = _attempt_id(page)
+    fieldsets = page.locator("fieldset.quiz-q").all()
+    assert len(fieldsets) == 3
+    fieldsets[0].locator("label.quiz-option").first.tap()
+    assert page.locator("[data-answered]").inner_text() == "1"
+    expect(page.locator(".quiz-saved").first).to_have_text("Đã lưu")
+    page.get_by_role("button", name="Nộp bài").click()
+    dialog = page.locator("dialog#quiz-confirm")
+    assert dialog.is_visible()
+    assert dialog.locator("[data-unanswered] li").all_inner_texts() == ["Câu 2", "Câu 3"]
+    dialog.get_by_role("button", name="Quay lại làm tiếp").click()
+    assert not dialog.is_visible()
+    assert _saved_choices(journey_app, pre_id) == 1
+    page.get_by_role("button", name="Nộp bài").click()
+    dialog.get_by_role("button", name="Nộp bài").click()
+    page.wait_for_url(re.compile(r"/result$"))
+    main = page.inner_text("main")
+    assert "Đã nộp bài." in main and "Không tính điểm đạt" in main and "Chưa đạt" not in main
+    assert page.locator(".quiz-feedback").count() == 0
+    assert "Giải thích" not in page.content()
+
+    # Then the lessons.
+    page.goto(f"{live_url}/courses/{SLUG}")
+    assert page.locator("main .btn.primary").first.inner_text().strip() == "Bắt đầu học"
     page.get_by_role("link", name="Bắt đầu học").click()
     for _title in ("Giới thiệu", "Dấu hiệu", "Báo tin"):
         assert page.locator("article.lesson h1").first.inner_text().strip() == _title
         page.get_by_role("button", name="Đánh dấu đã học xong").click()
     assert "3/3" in page.inner_text("main")
 
-    page.get_by_role("link", name="Bài kiểm tra", exact=True).click()
-    pretest = page.locator("section.quiz-card", has_text="Bài kiểm tra đầu vào")
-    pretest.get_by_role("button", name="Bắt đầu làm bài").click()
-    for fieldset in page.locator("fieldset.quiz-q").all():
-        fieldset.locator("label.quiz-option").first.tap()
-    page.get_by_role("button", name="Nộp bài").click()
-    page.wait_for_url(re.compile(r"/result$"))
-    assert "Đã nộp bài." in page.inner_text("main")
-
-    page.get_by_role("link", name="Về trang bài kiểm tra").click()
-    final = page.locator("section.quiz-card", has_text="Bài kiểm tra cuối khóa")
-    final.get_by_role("button", name="Bắt đầu làm bài").click()
-    positions = _answer_positions(journey_app, _attempt_id(page))
-    assert len(positions) == 4
-    for qid, position in positions.items():
+    # Then the final, timed.
+    page.goto(f"{live_url}/courses/{SLUG}")
+    page.get_by_role("button", name="Làm bài kiểm tra cuối khóa").click()
+    page.wait_for_url(re.compile(r"/quizzes/attempts/\d+$"))
+    final_id = _attempt_id(page)
+    timer = page.locator(".quiz-timer")
+    assert timer.is_visible()
+    before = timer.locator("[data-clock]").inner_text()
+    assert re.fullmatch(r"1[45]:\d\d", before), before
+    expect(timer.locator("[data-clock]")).not_to_have_text(before)  # it counts down
+    positions = _answer_positions(journey_app, final_id)
+    assert len(positions) == 3
+    assert not set(positions) & {entry for entry in _layout(journey_app, pre_id)}
+    items = list(positions.items())
+    page.context.set_offline(True)
+    qid, position = items[0]
+    page.locator(f"input[name=q{qid}][value='{position}']").tap()
+    status = page.locator(f"fieldset[data-question='{qid}'] .quiz-saved")
+    expect(status).to_have_text(re.compile("^Mất kết nối"))
+    assert _saved_choices(journey_app, final_id) == 0
+    page.context.set_offline(False)
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
+    expect(status).to_have_text("Đã lưu")
+    assert _saved_choices(journey_app, final_id) == 1
+    for qid, position in items[1:]:
         page.locator(f"input[name=q{qid}][value='{position}']").tap()
+    assert page.locator("[data-answered]").inner_text() == "3"
     page.get_by_role("button", name="Nộp bài").click()
+    assert dialog.locator("[data-none]").is_visible()
+    dialog.get_by_role("button", name="Nộp bài").click()
     page.wait_for_url(re.compile(r"/result$"))
     score = page.locator(".quiz-score").inner_text()
     assert "100.0%" in score and "Đạt" in score
-    assert page.locator(".quiz-feedback h2 .badge.ok").count() == 4
+    assert page.locator(".quiz-feedback h2 .badge.ok").count() == 3
 
     page.get_by_role("link", name="Khóa học của tôi").click()
     card = page.locator("li.card", has_text="Khóa thử nghiệm hành trình học viên")
     assert "Đã hoàn thành" in card.inner_text()
-    journal.assert_clean()
+    journal.assert_clean(allow=(r"ERR_INTERNET_DISCONNECTED", r"Failed to fetch"))
 
+
+def _layout(app, attempt_id: int) -> list[int]:
+    """The question ids of an attempt."""
+    from lms.assessments.models import Attempt
+    from lms.extensions import db
+
+    with app.app_context():
+        ids = [entry["q"] for entry in db.session.get(Attempt, attempt_id).layout]
+        db.session.remove()
+    return ids

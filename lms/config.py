@@ -70,6 +70,7 @@ class Config:
     PARENT_AGENCY_NAME = "Ủy ban nhân dân tỉnh"
     TIMEZONE = "Asia/Ho_Chi_Minh"
     QUIZ_GRACE_SECONDS = 30  # a submission this late after the deadline still counts saved answers
+    ITEM_MIN_RESPONSES = 30  # item analysis flags an item only with at least this many responses
     PROXY_FIX = 0  # reverse proxies in front of the app whose X-Forwarded-* headers are trusted
     BENCH_ENDPOINTS = False  # /_bench/bare for the load test only (bench/load.py sets it)
     PAGE_SKELETONS = True  # lesson pages from cached skeletons (lms/core/skeletons.py)
@@ -93,6 +94,8 @@ class Config:
         cfg["PARENT_AGENCY_NAME"] = env.get("LMS_PARENT_AGENCY_NAME", cls.PARENT_AGENCY_NAME)
         cfg["QUIZ_GRACE_SECONDS"] = int(env.get("LMS_QUIZ_GRACE_SECONDS",
                                                 cls.QUIZ_GRACE_SECONDS))
+        cfg["ITEM_MIN_RESPONSES"] = int(env.get("LMS_ITEM_MIN_RESPONSES",
+                                                cls.ITEM_MIN_RESPONSES))
         cfg["SESSION_COOKIE_SECURE"] = _bool(
             env.get("LMS_SECURE_COOKIES"), cfg["BASE_URL"].startswith("https://")
         )

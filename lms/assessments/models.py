@@ -46,6 +46,24 @@ class PaperScore(db.Model):
     course = db.relationship("Course")
 
 
+class PaperForm(db.Model):
+    """A printed test (đề giấy): the drawn paper, kept so per-item answers can be entered and
+    graded against exactly what was printed. Its id is the code printed on the paper."""
+
+    __tablename__ = "paper_forms"
+    __table_args__ = (db.UniqueConstraint("course_id", "kind", "seed"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    course_id = db.Column(db.Integer, db.ForeignKey("courses.id"), nullable=False, index=True)
+    kind = db.Column(db.String(20), nullable=False)
+    seed = db.Column(db.Integer, nullable=False)
+    layout = db.Column(db.JSON, nullable=False, default=list)  # as Attempt.layout
+    blueprint = db.Column(db.String(12), nullable=True)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    course = db.relationship("Course")
+
+
 KINDS = ("pretest", "final")
 FOLLOW_UP = "followup"  # follow-up kinds are "followup<days>", e.g. "followup90"
 IN_PROGRESS = "in_progress"
@@ -79,6 +97,9 @@ class Attempt(db.Model):
     score = db.Column(db.Float, nullable=True)                   # percent, 0–100
     passed = db.Column(db.Boolean, nullable=True)                # NULL for a pre-test
     blueprint = db.Column(db.String(12), nullable=True)         # the blueprint drawn to
+    paper_form_id = db.Column(db.Integer, db.ForeignKey("paper_forms.id"), nullable=True,
+                              index=True)                        # per-item paper answers
+    cohort_id = db.Column(db.Integer, db.ForeignKey("cohorts.id"), nullable=True)
 
     person = db.relationship("Person")
     course = db.relationship("Course")

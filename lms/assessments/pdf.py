@@ -1,5 +1,6 @@
-"""Printable paper tests (reportlab): questions without answers, then the answer key on
-separate pages. Vietnamese text uses the embedded Be Vietnam Pro TrueType font."""
+"""Printable paper tests (reportlab): questions without answers, an answer grid to mark
+(one row per question, a box per option letter) carrying the paper's code, then the answer key
+on separate pages. Vietnamese text uses the embedded Be Vietnam Pro TrueType font."""
 
 from io import BytesIO
 
@@ -49,6 +50,20 @@ class _Writer:
             self.y -= leading
         self.y -= gap
 
+    def grid_row(self, number: int, letters: str) -> None:
+        """One row of the answer grid: the question number and a box per option letter."""
+        size, box = 10.5, 5 * mm
+        if self.y - box - 2 < MARGIN + 8 * mm:
+            self.new_page()
+        self.c.setFont(FONT_BOLD, size)
+        self.c.drawRightString(MARGIN + 10 * mm, self.y - box + 1.2 * mm, f"{number}.")
+        for index, letter in enumerate(letters):
+            x = MARGIN + 14 * mm + index * 12 * mm
+            self.c.rect(x, self.y - box, box, box)
+            self.c.setFont(FONT, size)
+            self.c.drawString(x + box + 1.2 * mm, self.y - box + 1.2 * mm, letter)
+        self.y -= box + 2.5 * mm
+
     def finish(self) -> None:
         """Close the last page."""
         self._footer()
@@ -64,16 +79,21 @@ def paper_labels(kind: str, title: str) -> dict:
             "name_line": _("Họ và tên: ........................................   "
                            "Mã nhân sự: ....................   Điểm: ........"),
             "key_heading": _("ĐÁP ÁN"), "multiple_hint": _("chọn tất cả đáp án đúng"),
-            "footer": title}
+            "grid_heading": _("PHIẾU TRẢ LỜI"),
+            "grid_hint": _("Đánh dấu X vào ô của phương án bạn chọn (câu nhiều đáp án: đánh "
+                           "dấu mọi ô đúng)."),
+            "code": _("Mã đề: %(c)s", c="{code}"), "footer": title}
 
 
-def paper_test_pdf(title: str, paper: list, labels: dict) -> bytes:
-    """The PDF of a paper test: header lines, numbered questions with lettered options and
-    answer boxes, then the answer key starting on a new page.
+def paper_test_pdf(title: str, paper: list, labels: dict, code: int | None = None) -> bytes:
+    """The PDF of a paper test: header lines, numbered questions with lettered options, the
+    answer grid (with the paper's code, so per-item answers can be entered), then the answer
+    key starting on a new page.
 
     :param title: the course title
     :param paper: `(question, options)` pairs from `services.paper_test`
     :param labels: translated texts from `paper_labels`
+    :param code: the paper form's id, printed on every part of the paper
     """
     register_fonts()
     buffer = BytesIO()
@@ -82,6 +102,9 @@ def paper_test_pdf(title: str, paper: list, labels: dict) -> bytes:
     out = _Writer(canvas, labels["footer"])
     out.text(labels["heading"], size=15, bold=True)
     out.text(title, size=12, bold=True, gap=6)
+    code_line = labels["code"].replace("{code}", str(code)) if code is not None else ""
+    if code_line:
+        out.text(code_line, bold=True, gap=4)
     out.text(labels["name_line"], gap=10)
     key_lines = []
     for number, (question, options) in enumerate(paper, start=1):
@@ -95,7 +118,15 @@ def paper_test_pdf(title: str, paper: list, labels: dict) -> bytes:
         right = _answer_letters(question, letters)
         key_lines.append(f"{number}. {right}")
     out.new_page()
-    out.text(labels["key_heading"], size=14, bold=True)
+    out.text(labels["grid_heading"] + (f" — {code_line}" if code_line else ""), size=14,
+             bold=True)
+    out.text(labels["name_line"], gap=4)
+    out.text(labels["grid_hint"], size=9.5, gap=8)
+    for number, (_question, options) in enumerate(paper, start=1):
+        out.grid_row(number, LETTERS[:len(options)])
+    out.new_page()
+    out.text(labels["key_heading"] + (f" — {code_line}" if code_line else ""), size=14,
+             bold=True)
     out.text(title, size=11, gap=8)
     for line in key_lines:
         out.text(line, gap=1)

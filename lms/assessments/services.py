@@ -21,6 +21,7 @@ from lms.assessments.models import (
     SUBMITTED,
     Attempt,
     AttemptAnswer,
+    PaperForm,
     PaperScore,
     Question,
 )
@@ -544,8 +545,9 @@ def quiz_step(person_id: int | None, course: Course, lessons_done: bool) -> dict
             return step("pretest")
     if not lessons_done:
         return None
-    if has_quiz(course, "final") and not has_passed(person_id, course.id, "final"):
-        return step("final") if not no_attempt_left(person_id, course, "final") else None
+    if has_quiz(course, "final") and not has_passed(person_id, course.id, "final") \
+            and not no_attempt_left(person_id, course, "final"):
+        return step("final")
     for kind in follow_up_kinds(course):
         taken = db.session.scalar(select(exists().where(
             Attempt.person_id == person_id, Attempt.course_id == course.id,
@@ -768,10 +770,25 @@ def paper_layout(course: Course, kind: str = "final", seed: int | None = None) -
     return draw_layout(course, cfg["questions"], rng, kind=kind, exclude=exclude)
 
 
-def paper_test(course: Course, kind: str = "final", seed: int | None = None) -> list:
-    """Questions for a printed test (see `paper_layout`), options in a shuffled order;
-    returns (Question, options) pairs."""
-    layout = paper_layout(course, kind, seed)
+def paper_form(course: Course, kind: str, seed: int) -> PaperForm:
+    """The printed test of (course, kind, seed), drawn and kept the first time it is printed,
+    so that per-item answers entered later are graded against exactly that paper."""
+    form = db.session.scalar(select(PaperForm).where(
+        PaperForm.course_id == course.id, PaperForm.kind == kind, PaperForm.seed == seed))
+    if form is None:
+        form = PaperForm(course_id=course.id, kind=kind, seed=seed,
+                         layout=paper_layout(course, kind, seed),
+                         blueprint=quiz_settings(course).get("blueprint_id"))
+        db.session.add(form)
+        db.session.flush()
+    return form
+
+
+def paper_test(course: Course, kind: str = "final", seed: int | None = None,
+               layout: list | None = None) -> list:
+    """Questions for a printed test (see `paper_layout`, or the given layout of a kept
+    paper form), options in a shuffled order; returns (Question, options) pairs."""
+    layout = layout if layout is not None else paper_layout(course, kind, seed)
     questions = {q.id: q for q in db.session.scalars(select(Question).where(
         Question.id.in_([item["q"] for item in layout])))}
     paper = []
@@ -780,3 +797,172 @@ def paper_test(course: Course, kind: str = "final", seed: int | None = None) -> 
         by_key = {o["key"]: o for o in question_options(question)}
         paper.append((question, [by_key[k] for k in item["o"] if k in by_key]))
     return paper
+
+
+# --- per-item paper answers -------------------------------------------------------------------
+
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def answer_columns(form: PaperForm) -> list[Column]:
+    """Columns of a per-item answer sheet: the staff id, then one per question (`cau_1` …)."""
+    return [Column("staff_id", ("ma_nhan_su", "staff_id"), True)] + [
+        Column(f"c{n}", (f"cau_{n}", f"cau{n}", f"c{n}", str(n)))
+        for n in range(1, len(form.layout) + 1)]
+
+
+def _letters(value, entry: dict, qtype: str) -> list[str]:
+    """Option keys from the letters written on paper ("A", "a c", "AC"); empty: blank.
+
+    :raises ValueError: with the reason (for the learner's trainer, Vietnamese)
+    """
+    text = clean(str(value if value is not None else "")).upper().replace(",", "")
+    letters = [ch for ch in text if not ch.isspace()]
+    allowed = LETTERS[:len(entry["o"])]
+    wrong = [ch for ch in letters if ch not in allowed]
+    if wrong:
+        raise ValueError(_("'%(v)s' không phải phương án (chọn trong %(a)s)", v=value,
+                           a=", ".join(allowed)))
+    if len(set(letters)) != len(letters):
+        raise ValueError(_("phương án '%(v)s' ghi hai lần", v=value))
+    if qtype != "multiple" and len(letters) > 1:
+        raise ValueError(_("câu này chỉ chọn một phương án, không phải '%(v)s'", v=value))
+    return [entry["o"][allowed.index(ch)] for ch in letters]
+
+
+def check_paper_answers(cohort, form: PaperForm, rows, headers: dict) -> list[dict]:
+    """Check per-item paper answers of a cohort's members; return records or raise.
+
+    A row whose answer cells are all empty is skipped (the person did not sit that paper). A
+    final or follow-up paper may not hold an item the person met on the pre-test.
+
+    :param rows: `(row number, {"staff_id", "c1", "c2", …})` pairs
+    :param headers: the column names to quote in errors, by key
+    :raises ImportFailed: every `row N, column X: reason`; nothing is written
+    """
+    errors: list[RowError] = []
+    if form.course_id != cohort.course_id:
+        raise ImportFailed([RowError(None, None, _("đề này không thuộc khóa học của lớp"))])
+    members = dict(db.session.execute(
+        select(Person.staff_id, Person.id).join(CohortMember, CohortMember.person_id == Person.id)
+        .where(CohortMember.cohort_id == cohort.id)).all())
+    types = dict(db.session.execute(select(Question.id, Question.type).where(
+        Question.id.in_([item["q"] for item in form.layout]))).all())
+    records, first_row = [], {}
+    for number, row in rows:
+        before = len(errors)
+        staff_id = clean(str(row.get("staff_id") or ""))
+        column = headers.get("staff_id", "staff_id")
+        cells = [row.get(f"c{n}") for n in range(1, len(form.layout) + 1)]
+        if all(clean(str(c if c is not None else "")) == "" for c in cells):
+            continue
+        if not staff_id:
+            errors.append(RowError(number, column, _("thiếu mã nhân sự")))
+        elif staff_id in first_row:
+            errors.append(RowError(number, column, _("mã nhân sự %(s)s trùng với dòng %(r)s",
+                                                     s=staff_id, r=first_row[staff_id])))
+        elif staff_id not in members:
+            errors.append(RowError(number, column, _(
+                "%(s)s không phải học viên của lớp này", s=staff_id)))
+        first_row.setdefault(staff_id, number)
+        chosen = []
+        for n, (entry, cell) in enumerate(zip(form.layout, cells, strict=True), start=1):
+            try:
+                chosen.append(_letters(cell, entry, types.get(entry["q"], "single")))
+            except ValueError as exc:
+                errors.append(RowError(number, headers.get(f"c{n}", _("câu %(n)s", n=n)),
+                                       str(exc)))
+        person_id = members.get(staff_id)
+        if person_id is not None and len(errors) == before:
+            seen = seen_on_other_form(person_id, form.course_id, form.kind)
+            shared = [n for n, entry in enumerate(form.layout, start=1) if entry["q"] in seen]
+            if shared:
+                errors.append(RowError(number, column, _(
+                    "%(s)s đã gặp câu %(q)s của đề này ở bài kiểm tra khác; hãy dùng đề cùng mã "
+                    "số (seed) với đề đầu vào", s=staff_id,
+                    q=", ".join(map(str, shared)))))
+        if len(errors) == before:
+            records.append({"person_id": person_id, "chosen": chosen})
+    if not rows:
+        errors.append(RowError(None, None, _("tệp không có dòng dữ liệu nào")))
+    if errors:
+        raise ImportFailed(errors)
+    return records
+
+
+def apply_paper_answers(cohort, form: PaperForm, records: list[dict], *, by=None,
+                        now=None) -> int:
+    """Store checked per-item paper answers as attempts graded by the same grader as online
+    ones (so they count in item analysis, gain and completion); returns how many changed.
+
+    A person's earlier entry for the same paper is replaced; identical answers change nothing.
+
+    :param records: from `check_paper_answers`
+    :param by: the acting user
+    """
+    now = now or utcnow()
+    existing = {a.person_id: a for a in db.session.scalars(select(Attempt).where(
+        Attempt.paper_form_id == form.id))}
+    changed = 0
+    for record in records:
+        chosen = [keys or None for keys in record["chosen"]]
+        old = existing.get(record["person_id"])
+        if old is not None:
+            if [a.chosen for a in old.answers] == chosen:
+                continue
+            db.session.delete(old)
+            db.session.flush()
+        used = db.session.scalar(select(func.max(Attempt.number)).where(
+            Attempt.person_id == record["person_id"], Attempt.course_id == form.course_id,
+            Attempt.kind == form.kind)) or 0
+        attempt = Attempt(person_id=record["person_id"], course_id=form.course_id,
+                          kind=form.kind, number=used + 1, status=IN_PROGRESS,
+                          layout=form.layout, started_at=now, blueprint=form.blueprint,
+                          paper_form_id=form.id, cohort_id=cohort.id)
+        attempt.answers = [AttemptAnswer(question_id=item["q"], position=i, chosen=keys,
+                                         saved_at=now)
+                           for i, (item, keys) in enumerate(zip(form.layout, chosen,
+                                                                strict=True), start=1)]
+        db.session.add(attempt)
+        db.session.flush()
+        submit_attempt(attempt, by=by, now=now)
+        changed += 1
+    audit.record("paper_answers.save", actor=by, target=f"cohort {cohort.id}",
+                 form=form.id, rows=changed)
+    return changed
+
+
+def import_paper_answers(cohort, form: PaperForm, data: bytes, filename: str, *,
+                         by=None) -> int:
+    """Import a CSV/XLSX of per-item paper answers (`ma_nhan_su`, `cau_1` … `cau_N`: the
+    letters marked, empty = blank), all or nothing; returns how many attempts changed.
+
+    :raises ImportFailed: with every error; nothing is written
+    """
+    table = read_table(data, filename, answer_columns(form))
+    missing = [f"cau_{n}" for n in range(1, len(form.layout) + 1)
+               if f"c{n}" not in table.headers]
+    if missing:
+        raise ImportFailed([RowError(1, ", ".join(missing), _(
+            "thiếu cột câu trả lời (đề %(f)s có %(n)s câu: cau_1 … cau_%(n)s)", f=form.id,
+            n=len(form.layout)))])
+    records = check_paper_answers(cohort, form, table.rows, table.headers)
+    return apply_paper_answers(cohort, form, records, by=by)
+
+
+def paper_answer_table(cohort, form: PaperForm) -> list[tuple]:
+    """(member Person, letters per question as entered, score or None) for the cohort."""
+    attempts = {a.person_id: a for a in db.session.scalars(select(Attempt).where(
+        Attempt.paper_form_id == form.id, Attempt.cohort_id == cohort.id))}
+    out = []
+    for person in db.session.scalars(
+            select(Person).join(CohortMember, CohortMember.person_id == Person.id)
+            .where(CohortMember.cohort_id == cohort.id).order_by(Person.staff_id)):
+        attempt = attempts.get(person.id)
+        letters = [""] * len(form.layout)
+        if attempt is not None:
+            for answer, item in zip(attempt.answers, form.layout, strict=False):
+                letters[answer.position - 1] = "".join(
+                    LETTERS[item["o"].index(k)] for k in answer.chosen or [] if k in item["o"])
+        out.append((person, letters, attempt.score if attempt else None))
+    return out

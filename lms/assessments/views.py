@@ -2,6 +2,7 @@
 analysis, paper tests and paper scores. Thin views over services."""
 
 import contextlib
+import random
 
 from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -13,6 +14,7 @@ from lms.accounts.permissions import (
     can_enter_paper_scores,
     can_take_quiz,
     can_view_attempt,
+    can_view_cohort,
     can_view_gain,
     can_view_person,
     role_required,
@@ -21,7 +23,7 @@ from lms.accounts.permissions import (
 )
 from lms.assessments import analytics, bp, services
 from lms.assessments.forms import PaperScoreUploadForm
-from lms.assessments.models import FOLLOW_UP, KINDS, Attempt
+from lms.assessments.models import FOLLOW_UP, KINDS, Attempt, PaperForm
 from lms.assessments.pdf import paper_labels, paper_test_pdf
 from lms.cohorts.models import Cohort
 from lms.core.tabular import ImportFailed
@@ -302,9 +304,11 @@ def gain():
             abort(403)
         filters["person"] = person
         label.append(f"{person.full_name} ({person.staff_id})")
-    rows = analytics.knowledge_gain(scope=scope_unit(current_user), **filters)
+    by = args.get("by") if args.get("by") in analytics.GROUPS else "course"
+    rows = analytics.knowledge_gain(scope=scope_unit(current_user), by=by, **filters)
+    kept = analytics.retention(scope=scope_unit(current_user), by=by, **filters)
     return render_template("assessments/gain.html", rows=rows, courses=courses, args=args,
-                           label=label)
+                           label=label, by=by, retention=kept)
 
 
 @bp.route("/course/<slug>/items")
@@ -323,32 +327,127 @@ def items(slug: str):
                 or any(t.id == current_user.id for t in cohort.trainers)):
             abort(403)
     kind = request.args.get("kind", "final")
-    if kind not in KINDS:
+    if services.quiz_config(course, kind) is None and kind not in KINDS:
         abort(404)
     stats = analytics.item_analysis(course, cohort=cohort, kind=kind)
+    cohorts = [c for c in db.session.scalars(select(Cohort).where(Cohort.course_id == course.id)
+                                             .order_by(Cohort.starts_on.desc()))
+               if can_view_cohort(current_user, c)]
     return render_template("assessments/items.html", course=course, cohort=cohort, kind=kind,
-                           items=stats, thresholds=(analytics.TOO_EASY, analytics.TOO_HARD))
+                           items=stats, cohorts=cohorts, minimum=analytics.min_responses(),
+                           thresholds=(analytics.TOO_EASY, analytics.TOO_HARD,
+                                       analytics.LOW_DISCRIMINATION))
 
 
 @bp.route("/course/<slug>/paper-test.pdf")
 @role_required("admin", "trainer")
 def paper_test(slug: str):
-    """A printable test drawn from the bank: questions first, the answer key on later pages."""
+    """A printable test drawn from the bank: questions, the answer grid with the paper's code,
+    then the answer key. Without `seed` a new one is chosen (the URL then names it); the
+    drawn paper is kept (get or create) so per-item answers can be entered against it."""
     course = _course(slug)
     if not can_analyse_items(current_user):
         abort(403)
     kind = request.args.get("kind", "final")
-    if kind not in KINDS:
+    if services.quiz_config(course, kind) is None and kind not in KINDS:
         abort(404)
     seed = request.args.get("seed", "")
-    paper = services.paper_test(course, kind, int(seed) if seed.isdigit() else None)
+    if not seed.isdigit() or int(seed) > 2**31 - 1:
+        return redirect(url_for("assessments.paper_test", slug=slug, kind=kind,
+                                seed=random.SystemRandom().randint(1, 999_999)))
+    form = services.paper_form(course, kind, int(seed))
+    paper = services.paper_test(course, kind, layout=form.layout)
     if not paper:
+        db.session.rollback()
         flash(_("Ngân hàng câu hỏi của khóa học chưa có câu hỏi nào."), "error")
         return redirect(url_for("assessments.course", slug=slug))
-    data = paper_test_pdf(course.title, paper, paper_labels(kind, course.title))
+    db.session.commit()
+    data = paper_test_pdf(course.title, paper, paper_labels(kind, course.title), code=form.id)
     return data, 200, {"Content-Type": "application/pdf",
-                       "Content-Disposition": f"inline; filename=de-{course.slug}-{kind}.pdf",
+                       "Content-Disposition": f"inline; filename=de-{course.slug}-{kind}-"
+                                              f"{form.id}.pdf",
                        "Cache-Control": "no-store"}
+
+
+# --- per-item paper answers -------------------------------------------------------------------
+
+def _paper_form_of(cohort: Cohort, form_id: str) -> PaperForm | None:
+    form = db.session.get(PaperForm, int(form_id)) if str(form_id).isdigit() else None
+    if form is not None and form.course_id != cohort.course_id:
+        abort(404)
+    return form
+
+
+@bp.route("/cohorts/<int:cohort_id>/paper-answers", methods=["GET", "POST"])
+@role_required("admin", "trainer")
+def paper_answers(cohort_id: int):
+    """Enter each member's answers to a printed paper (its code is on the paper): one row per
+    member, one cell per question with the letters marked; checked first, all or nothing, then
+    graded like an online attempt."""
+    cohort = _cohort_for_scores(cohort_id)
+    forms = db.session.scalars(select(PaperForm).where(PaperForm.course_id == cohort.course_id)
+                               .order_by(PaperForm.id.desc())).all()
+    form = _paper_form_of(cohort, request.values.get("form", ""))
+    errors, upload = [], PaperScoreUploadForm()
+    if form is not None and request.method == "POST":
+        headers = {"staff_id": _("Mã nhân sự"), **{f"c{n}": _("câu %(n)s", n=n)
+                                                    for n in range(1, len(form.layout) + 1)}}
+        rows = []
+        for number, (person, _letters, _score) in enumerate(
+                services.paper_answer_table(cohort, form), start=2):
+            cells = {f"c{n}": request.form.get(f"a_{person.id}_{n}", "")
+                     for n in range(1, len(form.layout) + 1)}
+            rows.append((number, {"staff_id": person.staff_id, **cells}))
+        try:
+            records = services.check_paper_answers(cohort, form, rows, headers)
+            changed = services.apply_paper_answers(cohort, form, records, by=current_user)
+        except ImportFailed as exc:
+            db.session.rollback()
+            errors = exc.errors
+            flash(_("Không lưu được: %(n)s lỗi. Chưa ghi dữ liệu nào.", n=len(errors)), "error")
+        else:
+            db.session.commit()
+            flash(_("Đã lưu bài làm trên giấy: %(n)s người thay đổi.", n=changed), "success")
+            return redirect(url_for("assessments.paper_answers", cohort_id=cohort_id,
+                                    form=form.id))
+    table = services.paper_answer_table(cohort, form) if form is not None else []
+    return render_template("assessments/paper_answers.html", cohort=cohort, forms=forms,
+                           form=form, table=table, errors=errors, upload=upload,
+                           form_values=request.form), 400 if errors else 200
+
+
+@bp.route("/cohorts/<int:cohort_id>/paper-answers/upload", methods=["POST"])
+@role_required("admin", "trainer")
+def paper_answers_upload(cohort_id: int):
+    """Upload per-item paper answers as CSV/XLSX (`ma_nhan_su, cau_1 … cau_N`)."""
+    cohort = _cohort_for_scores(cohort_id)
+    form = _paper_form_of(cohort, request.form.get("form", ""))
+    if form is None:
+        abort(404)
+    upload = PaperScoreUploadForm()
+    if upload.validate_on_submit():
+        file = upload.file.data
+        try:
+            changed = services.import_paper_answers(cohort, form, file.read(),
+                                                    file.filename or "upload.csv",
+                                                    by=current_user)
+        except ImportFailed as exc:
+            db.session.rollback()
+            flash(_("Không nhập được: %(n)s lỗi. Chưa ghi dữ liệu nào.", n=len(exc.errors)),
+                  "error")
+            forms = db.session.scalars(select(PaperForm).where(
+                PaperForm.course_id == cohort.course_id).order_by(PaperForm.id.desc())).all()
+            return render_template("assessments/paper_answers.html", cohort=cohort,
+                                   forms=forms, form=form, errors=exc.errors, upload=upload,
+                                   table=services.paper_answer_table(cohort, form),
+                                   form_values={}), 400
+        db.session.commit()
+        flash(_("Đã nhập bài làm trên giấy: %(n)s người thay đổi.", n=changed), "success")
+    else:
+        for messages in upload.errors.values():
+            for message in messages:
+                flash(message, "error")
+    return redirect(url_for("assessments.paper_answers", cohort_id=cohort_id, form=form.id))
 
 
 # --- paper scores -----------------------------------------------------------------------------

@@ -43,13 +43,14 @@ def item_fixture(db, make_course, make_question, make_person, graded_attempt):
 def test_item_statistics_match_hand_computed_values(item_fixture):
     """Attempts, facility, upper–lower discrimination, option counts and flags per question."""
     course, questions, _people = item_fixture
-    stats = {s.key: s for s in analytics.item_analysis(course)}
+    stats = {s.key: s for s in analytics.item_analysis(course, minimum=8)}
+    unused = "unused_distractor"  # nobody picks c or d
     expected = {  # key: (attempts, facility, D, flags)
-        "Q1": (8, 1.0, 0.0, ["too_easy"]),
-        "Q2": (8, 0.125, 0.5, ["too_hard"]),
-        "Q3": (8, 0.5, -0.5, ["negative"]),
-        "Q4": (8, 0.5, 1.0, []),
-        "Q5": (8, 0.25, 1.0, []),
+        "Q1": (8, 1.0, 0.0, ["too_easy", "low_discrimination", unused]),
+        "Q2": (8, 0.125, 0.5, ["too_hard", unused]),
+        "Q3": (8, 0.5, -0.5, ["negative", unused, "strong_distractor"]),
+        "Q4": (8, 0.5, 1.0, [unused]),
+        "Q5": (8, 0.25, 1.0, [unused]),
     }
     for key, (attempts, facility, discrimination, flags) in expected.items():
         stat = stats[key]
@@ -65,6 +66,18 @@ def test_item_statistics_match_hand_computed_values(item_fixture):
     assert counts == {"a": 2, "b": 5, "c": 0, "d": 0}
     assert stats["Q5"].unanswered == 1
     assert {k: t for k, _x, t in stats["Q3"].options}["a"] == 4
+    assert stats["Q3"].distractors["b"] == (2, 1)  # A1, A2 picked b; of A7, A8 only A8
+    assert stats["Q4"].n_discrimination == 4
+
+
+def test_no_flag_below_the_minimum_responses(item_fixture, app):
+    """With the default minimum (30 responses) eight attempts raise no flag, and one more
+    than available raises none either; the figures are still computed."""
+    course, _questions, _people = item_fixture
+    assert app.config["ITEM_MIN_RESPONSES"] == 30
+    for stats in (analytics.item_analysis(course), analytics.item_analysis(course, minimum=9)):
+        assert all(s.flags == [] for s in stats)
+        assert all(s.facility is not None and not s.trusted for s in stats)
 
 
 def test_item_analysis_for_one_cohort(item_fixture, make_cohort):
@@ -142,9 +155,20 @@ def test_gain_for_a_commune_a_learner_and_a_cohort(gain_fixture, units, make_coh
 
 
 def test_item_analysis_page_flags_questions(client, item_fixture, login_as):
-    """The trainer's page shows the figures and the three kinds of flag."""
+    """The trainer's page shows the figures with their counts and the flags with the number
+    of responses they rest on; below the minimum it says how many responses are missing."""
     course, _questions, _people = item_fixture
     login_as("trainer", unit="22")
-    html = client.get(f"/quizzes/course/{course.slug}/items").get_data(as_text=True)
-    for text in ("quá dễ", "quá khó", "phân biệt âm", "-0.50", "0.12"):
+    url = f"/quizzes/course/{course.slug}/items"
+    html = client.get(url).get_data(as_text=True)
+    assert "Chưa đủ 30 lượt để đánh giá (mới có 8)." in html
+    assert "quá dễ (n=" not in html
+    client.application.config["ITEM_MIN_RESPONSES"] = 8
+    try:
+        html = client.get(url).get_data(as_text=True)
+    finally:
+        client.application.config["ITEM_MIN_RESPONSES"] = 30
+    for text in ("quá dễ (n=8)", "quá khó (n=8)", "phân biệt âm (n=8)", "-0.50 <small>(n=4)",
+                 "0.12 <small>(n=8)", "phương án nhiễu không ai chọn (n=8)",
+                 "nhóm giỏi chọn phương án nhiễu (n=8)"):
         assert text in html, text

@@ -637,6 +637,30 @@ def parse_score(value) -> float | None:
     return score
 
 
+def _cohort_members(cohort) -> dict[str, int]:
+    """Staff id → person id of the cohort's members."""
+    return dict(db.session.execute(
+        select(Person.staff_id, Person.id).join(CohortMember, CohortMember.person_id == Person.id)
+        .where(CohortMember.cohort_id == cohort.id)).all())
+
+
+def _member_error(staff_id: str, first_row: dict, members: dict, known=None) -> str | None:
+    """Why a row's staff id cannot be used (missing, repeated, not a member), or None.
+
+    :param known: staff ids that exist in the roster (to say "not a member" rather than
+        "unknown"); None: every staff id not a member is said to be not a member
+    """
+    if not staff_id:
+        return _("thiếu mã nhân sự")
+    if staff_id in first_row:
+        return _("mã nhân sự %(s)s trùng với dòng %(r)s", s=staff_id, r=first_row[staff_id])
+    if staff_id not in members:
+        if known is None or staff_id in known:
+            return _("%(s)s không phải học viên của lớp này", s=staff_id)
+        return _("không có mã nhân sự %(s)s trong danh sách", s=staff_id)
+    return None
+
+
 def check_paper_rows(cohort, rows, headers: dict) -> list[dict]:
     """Check paper-score rows against a cohort; return records or raise with every error.
 
@@ -646,9 +670,7 @@ def check_paper_rows(cohort, rows, headers: dict) -> list[dict]:
     :raises ImportFailed: every `row N, column X: reason`; nothing is written
     """
     errors: list[RowError] = []
-    members = dict(db.session.execute(
-        select(Person.staff_id, Person.id).join(CohortMember, CohortMember.person_id == Person.id)
-        .where(CohortMember.cohort_id == cohort.id)).all())
+    members = _cohort_members(cohort)
     wanted = {normalise_id(clean(str(r.get("staff_id") or ""))) for _n, r in rows} - set(members)
     known = set()
     for chunk_start in range(0, len(wanted), 1000):
@@ -659,15 +681,9 @@ def check_paper_rows(cohort, rows, headers: dict) -> list[dict]:
         before = len(errors)
         staff_id = normalise_id(clean(str(row.get("staff_id") or "")))
         column = headers.get("staff_id", "staff_id")
-        if not staff_id:
-            errors.append(RowError(number, column, _("thiếu mã nhân sự")))
-        elif staff_id in first_row:
-            errors.append(RowError(number, column, _("mã nhân sự %(s)s trùng với dòng %(r)s",
-                                                     s=staff_id, r=first_row[staff_id])))
-        elif staff_id not in members:
-            errors.append(RowError(number, column, _(
-                "%(s)s không phải học viên của lớp này", s=staff_id) if staff_id in known else _(
-                "không có mã nhân sự %(s)s trong danh sách", s=staff_id)))
+        reason = _member_error(staff_id, first_row, members, known)
+        if reason:
+            errors.append(RowError(number, column, reason))
         if staff_id:
             first_row.setdefault(staff_id, number)
         record = {"person_id": members.get(staff_id)}
@@ -843,27 +859,20 @@ def check_paper_answers(cohort, form: PaperForm, rows, headers: dict) -> list[di
     errors: list[RowError] = []
     if form.course_id != cohort.course_id:
         raise ImportFailed([RowError(None, None, _("đề này không thuộc khóa học của lớp"))])
-    members = dict(db.session.execute(
-        select(Person.staff_id, Person.id).join(CohortMember, CohortMember.person_id == Person.id)
-        .where(CohortMember.cohort_id == cohort.id)).all())
+    members = _cohort_members(cohort)
     types = dict(db.session.execute(select(Question.id, Question.type).where(
         Question.id.in_([item["q"] for item in form.layout]))).all())
     records, first_row = [], {}
     for number, row in rows:
         before = len(errors)
-        staff_id = clean(str(row.get("staff_id") or ""))
+        staff_id = normalise_id(clean(str(row.get("staff_id") or "")))
         column = headers.get("staff_id", "staff_id")
         cells = [row.get(f"c{n}") for n in range(1, len(form.layout) + 1)]
         if all(clean(str(c if c is not None else "")) == "" for c in cells):
             continue
-        if not staff_id:
-            errors.append(RowError(number, column, _("thiếu mã nhân sự")))
-        elif staff_id in first_row:
-            errors.append(RowError(number, column, _("mã nhân sự %(s)s trùng với dòng %(r)s",
-                                                     s=staff_id, r=first_row[staff_id])))
-        elif staff_id not in members:
-            errors.append(RowError(number, column, _(
-                "%(s)s không phải học viên của lớp này", s=staff_id)))
+        reason = _member_error(staff_id, first_row, members)
+        if reason:
+            errors.append(RowError(number, column, reason))
         first_row.setdefault(staff_id, number)
         chosen = []
         for n, (entry, cell) in enumerate(zip(form.layout, cells, strict=True), start=1):

@@ -115,10 +115,11 @@ def _sweep(app, client, values) -> dict[str, str]:
 
 def test_no_pretest_answer_reaches_any_page(app, client, db, bank, learner, login_user,
                                             login_as, make_cohort, make_user):
-    """Every GET route of the application, opened by the trainee who took the pre-test and by
-    their trainer, with every argument filled in, is free of the pre-test's answers and
-    explanations (HTML and JSON); the paper test PDF, which carries the key, is never served
-    to the trainee."""
+    """Every GET route of the application whose arguments name a course, lesson, attempt,
+    person or cohort (the rest — units, users, sessions, certificates, assets — hold no
+    question), opened by the trainee who took the pre-test and by their trainer, with and
+    without `?kind=`, is free of the pre-test's answers and explanations (HTML and JSON); the
+    paper test PDF, which carries the key, is never served to the trainee."""
     course, questions = bank(quiz={"pretest": {"questions": 3},
                                    "final": {"questions": 3, "review": "after_pass"}})
     user = login_user(learner(course))

@@ -1,7 +1,7 @@
 """paper forms: printed tests kept for per-item paper answers, graded as attempts
 
-Revision ID: 0007_paper_forms
-Revises: 0006_parallel_forms
+Revision ID: 0008_paper_forms
+Revises: 0007_parallel_forms
 Create Date: 2026-12-04 22:15:00
 
 """
@@ -9,8 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0007_paper_forms'
-down_revision = '0006_parallel_forms'
+revision = '0008_paper_forms'
+down_revision = '0007_parallel_forms'
 branch_labels = None
 depends_on = None
 

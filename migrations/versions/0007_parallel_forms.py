@@ -1,7 +1,7 @@
 """parallel forms: question difficulty and pool, the blueprint an attempt or paper score used
 
-Revision ID: 0006_parallel_forms
-Revises: 0005_certificates
+Revision ID: 0007_parallel_forms
+Revises: 0006_position_aliases
 Create Date: 2026-12-04 21:50:00
 
 """
@@ -9,8 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0006_parallel_forms'
-down_revision = '0005_certificates'
+revision = '0007_parallel_forms'
+down_revision = '0006_position_aliases'
 branch_labels = None
 depends_on = None
 

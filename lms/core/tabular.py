@@ -557,6 +557,8 @@ def canonical_phone(value) -> str | None:
     text = str(value).strip()
     if not text:
         return None
+    if len(text) == 10 and text[0] == "0" and text.isascii() and text.isdigit():
+        return text   # most cells: already the canonical form
     if any(ch not in "0123456789 +.-()" for ch in text):
         raise ValueError(value)
     digits = "".join(ch for ch in text if ch.isdigit())

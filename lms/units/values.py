@@ -9,7 +9,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 
-from lms.core.tabular import canonical_phone, clean_text, normalise_id, parse_bool, parse_date_cell
+from lms.core.tabular import canonical_phone, normalise_id, parse_bool, parse_date_cell
 from lms.core.text import clean, fold
 from lms.units.ethnicities import NAMES, parse_ethnicity, vocab_key
 from lms.units.positions import accepted_positions, parse_gender
@@ -23,8 +23,9 @@ class Refused(ValueError):
 
 
 def text(value) -> str:
-    """`clean` for a cell value (strings take the fast path)."""
-    return clean_text(value) if type(value) is str else clean(value)
+    """`clean` for a cell value; strings from `read_table` are clean already (NFC, spaces
+    collapsed), so they are taken as they are."""
+    return value if type(value) is str else clean(value)
 
 
 def staff_id(value) -> str:
@@ -113,7 +114,7 @@ def phone(value) -> str | None:
     if value in ("", None):
         return None
     try:
-        return canonical_phone(text(str(value)))
+        return canonical_phone(value if type(value) is str else str(value))
     except ValueError:
         raise Refused(_("số điện thoại '%(v)s' không hợp lệ: ghi 10 chữ số bắt đầu bằng 0 "
                         "(vd. 0912345678) hoặc +84…", v=value)) from None
@@ -133,6 +134,8 @@ def flag(value, cache: dict, default: bool = True) -> bool:
 
 def day(value) -> date | None:
     """A date cell, an Excel serial, dd/mm/yyyy or yyyy-mm-dd; empty → None."""
+    if value in ("", None):
+        return None
     try:
         return parse_date_cell(value)
     except ValueError:

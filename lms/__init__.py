@@ -76,6 +76,7 @@ def _init_extensions(app: Flask) -> None:
     # "basic", not "strong": phones switch networks (and addresses) often in the field.
     login_manager.session_protection = "basic"
 
+    from lms.accounts import sessions
     from lms.accounts.models import User
     from lms.core import userload
 
@@ -87,9 +88,9 @@ def _init_extensions(app: Flask) -> None:
         return db.session.execute(active_user, {"id": user_id}).scalar_one_or_none()
 
     @login_manager.user_loader
-    def load_user(user_id: str):
+    def load_user(session_id: str):
         # A page may load the user together with its own data (lms/core/userload.py).
-        return userload.load(int(user_id), plain)
+        return sessions.load(session_id, lambda user_id: userload.load(user_id, plain))
 
 
 @event.listens_for(Engine, "connect")

@@ -65,6 +65,14 @@ class Config:
     LOGIN_WINDOW_MINUTES = 15
     LOGIN_LOCK_MINUTES = 15
     LOGIN_IP_MAX_FAILURES = 30
+    PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a method name; old hashes upgrade at sign-in
+    OTP_HASH_METHOD = "scrypt:2048:8:1"  # one-time passwords (see lms/accounts/passwords.py)
+    OTP_HASH_THREADS = os.cpu_count() or 1
+    OTP_LENGTH = 8
+    OTP_VALID_DAYS = 30
+    SESSION_IDLE_MINUTES = 120  # a session unused this long ends
+    SESSION_MAX_HOURS = 12  # a session ends this long after sign-in, however active
+    JOIN_RATE_LIMIT = "10 per minute"  # the public join page, per client address
     CONTENT_DIR = str(Path(__file__).resolve().parent.parent / "content")
     AGENCY_NAME = "Sở Y tế"
     PARENT_AGENCY_NAME = "Ủy ban nhân dân tỉnh"
@@ -102,4 +110,9 @@ class Config:
         cfg["PROXY_FIX"] = _proxy_count(env.get("LMS_PROXY_FIX"))
         cfg["BENCH_ENDPOINTS"] = _bool(env.get("LMS_BENCH_ENDPOINTS"), False)
         cfg["DB_PING_AFTER"] = float(env.get("LMS_DB_PING_AFTER", cls.DB_PING_AFTER))
+        for key in ("PASSWORD_HASH_METHOD", "OTP_HASH_METHOD", "JOIN_RATE_LIMIT"):
+            cfg[key] = env.get(f"LMS_{key}", getattr(cls, key))
+        for key in ("OTP_VALID_DAYS", "OTP_HASH_THREADS", "SESSION_IDLE_MINUTES",
+                    "SESSION_MAX_HOURS"):
+            cfg[key] = int(env.get(f"LMS_{key}", getattr(cls, key)))
         return cfg

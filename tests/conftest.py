@@ -35,6 +35,7 @@ def _app(tmp_path_factory):
         "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory),
         "SECRET_KEY": "test-secret",
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast hashes keep the suite quick
+        "OTP_HASH_METHOD": "pbkdf2:sha256:1000",
         "BASE_URL": "http://lms.test",
         "RATELIMIT_ENABLED": True,
         "INSTANCE_DIR": str(instance),

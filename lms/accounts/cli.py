@@ -1,12 +1,13 @@
-"""`flask lms users …`: create accounts from the command line."""
+"""`flask lms users …` and `flask lms accounts …`: accounts from the command line."""
 
 import sys
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from lms.accounts import services
+from lms.accounts import bulk, services
 from lms.accounts.models import ROLES
 from lms.extensions import db
 from lms.units.models import Person
@@ -45,4 +46,54 @@ def create_user_command(username, role, unit_code, full_name, staff_id):
         click.echo(f"password: {password}")
 
 
-commands = [users_group]
+accounts_group = AppGroup("accounts", help="Accounts for the roster, in bulk.")
+
+
+@accounts_group.command("from-roster")
+@click.option("--unit", "unit_code", required=True, help="Unit code: a province or commune.")
+@click.option("--dry-run", is_flag=True, help="Count what would change; write nothing.")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, writable=True),
+              help="CSV of the new accounts (with their one-time passwords).")
+@click.option("--slips", "slips_path", type=click.Path(dir_okay=False, writable=True),
+              help="PDF of printable login slips.")
+def from_roster_command(unit_code, dry_run, csv_path, slips_path):
+    """Create trainee accounts for every roster person of a unit who has none; deactivate the
+    accounts of people who have left."""
+    if not dry_run and not (csv_path or slips_path):
+        raise click.UsageError("give --csv and/or --slips: the one-time passwords are shown "
+                               "only there (or use --dry-run)")
+    try:
+        unit = services.find_unit(unit_code)
+    except services.AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    run = bulk.Run(by=None, unit=unit, dry_run=dry_run)
+    if dry_run:
+        bulk.write_outputs(run, base_url=current_app.config["BASE_URL"])
+        db.session.rollback()
+        click.echo(f"dry run for {unit.code} {unit.name}: {run.created} account(s) would be "
+                   f"created, {run.already} person(s) already have one, {run.deactivated} "
+                   f"account(s) of people who left would be deactivated; nothing written")
+        return
+    csv_file = open(csv_path, "wb") if csv_path else None  # noqa: SIM115 - closed below
+    slips_file = open(slips_path, "wb") if slips_path else None  # noqa: SIM115
+    try:
+        pages = bulk.write_outputs(run, base_url=current_app.config["BASE_URL"],
+                                   csv_out=csv_file, slips_out=slips_file)
+    except Exception:
+        db.session.rollback()
+        raise
+    finally:
+        for fh in (csv_file, slips_file):
+            if fh is not None:
+                fh.close()
+    db.session.commit()
+    click.echo(f"{unit.code} {unit.name}: {run.created} account(s) created, {run.already} "
+               f"person(s) already had one, {run.deactivated} account(s) of people who left "
+               f"deactivated")
+    if csv_path:
+        click.echo(f"csv: {csv_path}")
+    if slips_path:
+        click.echo(f"slips: {slips_path} ({pages} page(s))")
+
+
+commands = [users_group, accounts_group]

@@ -17,6 +17,19 @@ class LoginForm(FlaskForm):
                              render_kw={"autocomplete": "current-password"})
 
 
+class ChangePasswordForm(FlaskForm):
+    """The current password (or the one-time one) and the new one, twice."""
+
+    current = PasswordField(_l("Mật khẩu hiện tại (hoặc mật khẩu một lần)"),
+                            validators=[DataRequired(), Length(max=200)],
+                            render_kw={"autocomplete": "current-password"})
+    new = PasswordField(_l("Mật khẩu mới"), validators=[DataRequired(), Length(max=200)],
+                        render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(_l("Nhập lại mật khẩu mới"),
+                            validators=[DataRequired(), Length(max=200)],
+                            render_kw={"autocomplete": "new-password"})
+
+
 class UserForm(FlaskForm):
     """Create or edit an account: role, unit scope, roster link, activation."""
 

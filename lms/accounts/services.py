@@ -8,7 +8,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from lms.accounts import audit
+from lms.accounts import audit, passwords
 from lms.accounts.models import ROLES, LoginAttempt, User
 from lms.core.text import clean
 from lms.core.timeutil import utcnow
@@ -92,11 +92,24 @@ def authenticate(username: str, password: str, ip: str) -> LoginResult:
                                    "Vui lòng thử lại sau %(minutes)s phút.",
                                    minutes=current_app.config["LOGIN_WINDOW_MINUTES"]))
     user = db.session.scalar(select(User).where(func.lower(User.username) == username))
+    if user is not None and user.password_expires_at is not None:
+        password = "".join(password.split()).lower()  # slips print it in groups of four
     ok = user is not None and user.active and user.check_password(password)
+    if not ok and (user is None or not user.active or user.password_expires_at is not None):
+        # A failure costs one chosen-password check whether or not the username exists (a
+        # one-time password's hash is cheaper, so its accounts pay it too).
+        passwords.check_dummy(password)
     db.session.add(LoginAttempt(username=username, ip=ip, success=ok))
     if not ok:
         audit.record("login.failure", target=username)
         return LoginResult(None, _("Tên đăng nhập hoặc mật khẩu không đúng."))
+    if user.password_expires_at is not None and user.password_expires_at <= utcnow():
+        audit.record("login.refused", target=username, reason="one-time password expired")
+        return LoginResult(None, _("Mật khẩu một lần này đã hết hạn. Hãy nhờ quản trị viên hoặc "
+                                   "giảng viên của lớp cấp mật khẩu mới."))
+    if user.password_expires_at is None and passwords.needs_rehash(user.password_hash):
+        user.set_password(password)  # the hashing settings changed since it was stored
+        audit.record("user.password_rehash", actor=user, target=username)
     user.last_login_at = utcnow()
     audit.record("login.success", actor=user, target=username)
     return LoginResult(user)
@@ -105,6 +118,81 @@ def authenticate(username: str, password: str, ip: str) -> LoginResult:
 def generate_password() -> str:
     """A random password easy to read out over the phone (16 URL-safe characters)."""
     return secrets.token_urlsafe(12)
+
+
+def check_new_password(password: str, role: str) -> None:
+    """AccountError when `password` may not be chosen for an account of `role`."""
+    reason = passwords.problem(password, role)
+    if reason:
+        raise AccountError(reason)
+
+
+def set_one_time_password(user: User, password: str, password_hash: str | None = None) -> None:
+    """Give `user` a one-time password: it expires after OTP_VALID_DAYS and must be replaced at
+    the first sign-in (caller ends sessions if it is a reset)."""
+    user.password_hash = password_hash or passwords.hash_one_time([password])[0]
+    user.must_change_password = True
+    user.password_expires_at = utcnow() + timedelta(days=current_app.config["OTP_VALID_DAYS"])
+
+
+def change_password(user: User, current: str, new: str, confirm: str) -> None:
+    """The user replaces their password (a one-time one, or their own); ends every other
+    session (the caller signs the current one in again).
+
+    :param current: the password they signed in with
+    :param new: the new password, checked against the policy of their role
+    """
+    if not user.check_password(current):
+        raise AccountError(_("Mật khẩu hiện tại không đúng."))
+    if new != confirm:
+        raise AccountError(_("Hai lần nhập mật khẩu mới không giống nhau."))
+    if new == current:
+        raise AccountError(_("Mật khẩu mới phải khác mật khẩu hiện tại."))
+    check_new_password(new, user.role)
+    user.set_password(new)
+    user.end_sessions()
+    audit.record("user.password_change", actor=user, target=user.username)
+
+
+def can_reset_password(by, user: User) -> bool:
+    """Admins reset accounts within their scope (not their own); trainers reset the trainee
+    accounts of members of the cohorts they run."""
+    from lms.accounts.permissions import unit_in_scope
+    from lms.cohorts.models import Cohort, CohortMember, cohort_trainers
+
+    if not by.is_authenticated or by.id == user.id:
+        return False
+    if by.has_role("admin"):
+        place = user.person.commune if user.person is not None else user.unit
+        return unit_in_scope(by, place) and (place is not None or by.unit_id is None)
+    if by.has_role("trainer") and user.role == "trainee" and user.person_id is not None:
+        runs = (select(CohortMember.id).join(Cohort, Cohort.id == CohortMember.cohort_id)
+                .join(cohort_trainers, cohort_trainers.c.cohort_id == Cohort.id)
+                .where(CohortMember.person_id == user.person_id,
+                       cohort_trainers.c.user_id == by.id, Cohort.status != "closed"))
+        return db.session.scalar(runs.limit(1)) is not None
+    return False
+
+
+def reset_password(user: User, *, by) -> str:
+    """Issue a new one-time password for `user` (returned, shown once on a slip); ends every
+    session of the user.
+
+    :param by: an admin or trainer allowed by `can_reset_password`
+    """
+    if not can_reset_password(by, user):
+        raise AccountError(_("Bạn không có quyền cấp lại mật khẩu cho tài khoản này."))
+    password = passwords.one_time_password()
+    set_one_time_password(user, password)
+    user.end_sessions()
+    audit.record("user.password_reset", actor=by, target=user.username)
+    return password
+
+
+def end_sessions(user: User, *, by=None, reason: str = "logout") -> None:
+    """End every session of `user` (logout ends them all, on every device)."""
+    user.end_sessions()
+    audit.record(f"session.end.{reason}", actor=by or user, target=user.username)
 
 
 def find_unit(code: str | None) -> Unit | None:
@@ -125,7 +213,7 @@ def create_user(username: str, role: str, password: str, *, by=None, full_name: 
 
     :param username: unique login name (stored lower-case)
     :param role: one of admin, trainer, viewer, trainee
-    :param password: at least 8 characters
+    :param password: a chosen password, checked by `passwords.problem` for the role
     :param by: the acting user (None for the command line)
     :param unit: limits the account to this unit's subtree
     :param person: the roster entry of a trainee
@@ -135,8 +223,7 @@ def create_user(username: str, role: str, password: str, *, by=None, full_name: 
         raise AccountError(_("Tên đăng nhập không hợp lệ (không dấu cách, tối đa 80 ký tự)."))
     if role not in ROLES:
         raise AccountError(_("Vai trò không hợp lệ: %(role)s.", role=role))
-    if len(password) < 8:
-        raise AccountError(_("Mật khẩu phải có ít nhất 8 ký tự."))
+    check_new_password(password, role)
     if db.session.scalar(select(User.id).where(func.lower(User.username) == username)):
         raise AccountError(_("Tên đăng nhập %(u)s đã tồn tại.", u=username))
     if person is not None and db.session.scalar(select(User.id).where(User.person_id == person.id)):
@@ -163,9 +250,9 @@ def update_user(user: User, *, by, role: str, full_name: str, unit: Unit | None,
     if user.id == getattr(by, "id", None) and (not active or role != "admin"):
         raise AccountError(_("Bạn không thể tự khóa hoặc tự bỏ quyền quản trị của mình."))
     if password:
-        if len(password) < 8:
-            raise AccountError(_("Mật khẩu phải có ít nhất 8 ký tự."))
+        check_new_password(password, role)
         user.set_password(password)
+        user.end_sessions()
         audit.record("user.password_reset", actor=by, target=user.username)
     if person is not None and person.id != user.person_id and db.session.scalar(
             select(User.id).where(User.person_id == person.id, User.id != user.id)):
@@ -178,6 +265,8 @@ def update_user(user: User, *, by, role: str, full_name: str, unit: Unit | None,
     if active != user.active:
         audit.record("user.activate" if active else "user.deactivate", actor=by,
                      target=user.username)
+        if not active:
+            user.end_sessions()
     user.role, user.unit, user.active = role, unit, active
     user.full_name = clean(full_name)
     user.person = person

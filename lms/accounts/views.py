@@ -1,12 +1,12 @@
 """Login, logout and user administration."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from lms.accounts import bp, services
-from lms.accounts.forms import LoginForm, UserForm
+from lms.accounts import bp, passwords, services, sessions
+from lms.accounts.forms import ChangePasswordForm, LoginForm, UserForm
 from lms.accounts.models import AuditLog, User
 from lms.accounts.permissions import role_required, unit_in_scope
 from lms.extensions import db
@@ -22,10 +22,13 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """Log in (throttled by account and by client address)."""
+    """Log in (throttled by account and by client address); `?u=` fills in the username (the
+    QR code of a login slip)."""
     if current_user.is_authenticated:
         return redirect(url_for("core.index"))
     form = LoginForm()
+    if request.method == "GET" and request.args.get("u"):
+        form.username.data = request.args["u"][:80]
     status = 200
     if form.validate_on_submit():
         result = services.authenticate(form.username.data, form.password.data,
@@ -33,6 +36,9 @@ def login():
         db.session.commit()
         if result.user is not None:
             login_user(result.user)
+            sessions.started()
+            if result.user.must_change_password:
+                return redirect(url_for("accounts.change_password"))
             return redirect(_safe_next(request.args.get("next")))
         flash(result.error, "error")
         status = 429 if result.locked_until else 200
@@ -41,10 +47,69 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """Log out (POST, with CSRF)."""
+    """Log out (POST, with CSRF): ends every session of the user, on every device."""
+    if current_user.is_authenticated:
+        services.end_sessions(db.session.get(User, current_user.id))
+        db.session.commit()
     logout_user()
     flash(_("Bạn đã đăng xuất."), "info")
     return redirect(url_for("core.index"))
+
+
+# Endpoints open to a user who must still replace a one-time password.
+_BEFORE_NEW_PASSWORD = {"accounts.change_password", "accounts.logout", "static", "assets",
+                        "core.healthz", "core.set_language"}
+
+
+@bp.before_app_request
+def require_new_password():
+    """A user signed in with a one-time password goes to the change-password page first."""
+    if request.endpoint in _BEFORE_NEW_PASSWORD or request.endpoint is None:
+        return None
+    if current_user.is_authenticated and current_user.must_change_password:
+        return redirect(url_for("accounts.change_password"))
+    return None
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Replace one's password; every other session of the user ends."""
+    user = db.session.get(User, current_user.id)
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(user, form.current.data, form.new.data, form.confirm.data)
+        except services.AccountError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            login_user(user)  # this session goes on under the new session version
+            sessions.started()
+            flash(_("Đã đổi mật khẩu."), "success")
+            return redirect(url_for("core.index"))
+    minimum = (passwords.TRAINEE_MIN_LENGTH if user.role == "trainee"
+               else passwords.STAFF_MIN_LENGTH)
+    return render_template("accounts/password.html", form=form, user=user, minimum=minimum)
+
+
+@bp.route("/users/<int:user_id>/reset", methods=["POST"])
+@role_required("admin", "trainer")
+def reset_password(user_id: int):
+    """Issue a new one-time password and download its slip (admins in scope; trainers for
+    members of their cohorts)."""
+    user = db.get_or_404(User, user_id)
+    if not services.can_reset_password(current_user, user):
+        abort(404)
+    from lms.accounts import bulk  # reportlab and the certificates room: only when used
+    from lms.accounts.pdf import slips_pdf
+
+    password = services.reset_password(user, by=current_user)
+    db.session.commit()
+    pdf = slips_pdf([bulk.slip_for(user, password)], current_app.config["BASE_URL"])
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="phieu-dang-nhap-{user.username}.pdf"'})
 
 
 @bp.route("/users")
@@ -82,13 +147,16 @@ def user_new():
             user = services.create_user(form.username.data, form.role.data, password,
                                         by=current_user, full_name=form.full_name.data,
                                         unit=unit, person=person)
+            if not form.password.data:  # a one-time password, replaced at first sign-in
+                password = passwords.one_time_password()
+                services.set_one_time_password(user, password)
         except services.AccountError as exc:
             db.session.rollback()
             flash(str(exc), "error")
         else:
             db.session.commit()
             if not form.password.data:
-                flash(_("Đã tạo tài khoản %(u)s. Mật khẩu: %(p)s (chỉ hiện một lần).",
+                flash(_("Đã tạo tài khoản %(u)s. Mật khẩu một lần: %(p)s (chỉ hiện một lần).",
                         u=user.username, p=password), "success")
             else:
                 flash(_("Đã tạo tài khoản %(u)s.", u=user.username), "success")

@@ -35,6 +35,8 @@ class Cohort(db.Model):
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     closed_at = db.Column(db.DateTime, nullable=True)
     closed_by_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=True)
+    # While set, people at the conference join with it (lms/accounts/joining.py).
+    join_code = db.Column(db.String(12), nullable=True, unique=True)
 
     course = db.relationship("Course")
     host_unit = db.relationship("Unit")

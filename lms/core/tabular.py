@@ -603,13 +603,33 @@ def parse_bool(value, default: bool = True) -> bool:
     raise ValueError(value)
 
 
+class CsvSink:
+    """`write_csv` row by row into a binary file (flat memory for long exports)."""
+
+    def __init__(self, out, headers: list[str]):
+        self._text = io.TextIOWrapper(out, encoding="utf-8", newline="")
+        self._text.write("\ufeff")  # BOM, so Excel shows Vietnamese
+        self._writer = csv.writer(self._text, lineterminator="\r\n")
+        self._writer.writerow(headers)
+
+    def writerow(self, row) -> None:
+        """Append one row."""
+        self._writer.writerow(row)
+
+    def close(self) -> None:
+        """Flush, leaving `out` open."""
+        self._text.flush()
+        self._text.detach()
+
+
 def write_csv(headers: list[str], rows) -> bytes:
     """UTF-8 CSV with BOM (so Excel shows Vietnamese), comma-separated."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(headers)
-    writer.writerows(rows)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    out = io.BytesIO()
+    sink = CsvSink(out, headers)
+    for row in rows:
+        sink.writerow(row)
+    sink.close()
+    return out.getvalue()
 
 
 def write_xlsx(headers: list[str], rows, title: str, *, widths: list[int] | None = None,

@@ -24,15 +24,19 @@ from lms.extensions import db
 
 _USERS = User.__table__.c
 LIGHT_COLUMNS = (_USERS.id, _USERS.username, _USERS.full_name, _USERS.role, _USERS.unit_id,
-                 _USERS.person_id, _USERS.active)
+                 _USERS.person_id, _USERS.active, _USERS.session_version,
+                 _USERS.must_change_password)
 
 
 class LightUser(AccountMixin):
     """The signed-in user as read by `LIGHT_COLUMNS`, the full `User` loaded only if needed."""
 
-    def __init__(self, id, username, full_name, role, unit_id, person_id, active):  # noqa: A002
+    def __init__(self, id, username, full_name, role, unit_id, person_id, active,  # noqa: A002
+                 session_version, must_change_password):
         self.id, self.username, self.full_name, self.role = id, username, full_name, role
         self.unit_id, self.person_id, self.active = unit_id, person_id, bool(active)
+        self.session_version = session_version
+        self.must_change_password = bool(must_change_password)
 
     def __getattr__(self, name: str):
         # Only reached for attributes not set above. Private and special names are never

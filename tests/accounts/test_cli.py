@@ -28,7 +28,7 @@ def test_bad_role_and_unknown_unit_fail(runner, db, units):
     result = runner.invoke(args=["lms", "users", "create", "--username", "x", "--role", "boss"])
     assert result.exit_code != 0 and "boss" in result.output
     result = runner.invoke(args=["lms", "users", "create", "--username", "x", "--role",
-                                 "viewer", "--unit", "99999"], input="password123\n")
+                                 "viewer", "--unit", "99999"], input="tham-gia-lop-2025\n")
     assert result.exit_code == 1 and "99999" in result.output
     assert db.session.query(User).count() == 0
 
@@ -36,6 +36,6 @@ def test_bad_role_and_unknown_unit_fail(runner, db, units):
 def test_duplicate_username_fails(runner, db, units):
     """A second account with the same username is refused."""
     args = ["lms", "users", "create", "--username", "hoa", "--role", "viewer"]
-    assert runner.invoke(args=args, input="password123\n").exit_code == 0
-    result = runner.invoke(args=args, input="password123\n")
+    assert runner.invoke(args=args, input="tham-gia-lop-2025\n").exit_code == 0
+    result = runner.invoke(args=args, input="tham-gia-lop-2025\n")
     assert result.exit_code == 1 and "đã tồn tại" in result.output

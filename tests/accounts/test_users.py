@@ -25,11 +25,12 @@ def test_admin_creates_user_with_generated_password(client, login_as, db):
                          {"username": "lan", "full_name": "  Phạm   Thị Lan ", "role": "viewer",
                           "unit_code": "22", "active": "y"}, follow_redirects=True)
     html = response.get_data(as_text=True)
-    assert "Mật khẩu:" in html
+    assert "Mật khẩu một lần:" in html
     user = db.session.query(User).filter_by(username="lan").one()
     assert user.full_name == "Phạm Thị Lan"
     assert user.unit.code == "22" and user.role == "viewer"
     assert not user.password_hash.startswith("lan")
+    assert user.must_change_password and user.password_expires_at is not None
     assert db.session.query(AuditLog).filter_by(action="user.create", target="lan").count() == 1
 
 
@@ -86,7 +87,7 @@ def test_trainee_linked_to_roster_person(client, login_as, make_person, db):
     person = make_person(staff_id="QN1")
     login_as("admin")
     post_form(client, "/accounts/users/new", {"username": "t1", "role": "trainee",
-                                              "staff_id": "QN1", "password": "abcdefgh1"},
+                                              "staff_id": "QN1", "password": "hoc-vien-xa-ha-tu"},
               page="/accounts/users/new")
     assert db.session.query(User).filter_by(username="t1").one().person_id == person.id
     html = post_form(client, "/accounts/users/new", {"username": "t2", "role": "trainee",

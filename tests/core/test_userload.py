@@ -30,7 +30,7 @@ def test_other_attributes_load_the_full_user_once(app, db, make_user):
     db.session.commit()
     user_id, unit_id, created = user.id, user.unit_id, user.created_at
     with own_request(app):
-        light = LightUser(user_id, "lan", "", "viewer", unit_id, None, True)
+        light = LightUser(user_id, "lan", "", "viewer", unit_id, None, True, 1, False)
         db.session.close()
         with server_statements(db.engine) as statements:
             assert light.unit.id == unit_id and light.created_at == created

@@ -42,3 +42,12 @@ class UserForm(FlaskForm):
     password = PasswordField(_l("Mật khẩu (để trống: tự sinh / giữ nguyên)"),
                              validators=[Optional(), Length(min=8, max=200)])
     active = BooleanField(_l("Đang hoạt động"), default=True)
+
+
+class FromRosterForm(FlaskForm):
+    """The unit whose roster people get accounts; a preview only counts."""
+
+    unit_code = StringField(_l("Mã đơn vị (tỉnh hoặc xã)"),
+                            validators=[DataRequired(), Length(max=20)],
+                            render_kw={"inputmode": "numeric"})
+    dry_run = BooleanField(_l("Chỉ xem trước (chưa tạo tài khoản)"))

@@ -271,3 +271,15 @@ def update_user(user: User, *, by, role: str, full_name: str, unit: Unit | None,
     user.full_name = clean(full_name)
     user.person = person
     return user
+
+
+def cohort_accounts(cohort) -> dict:
+    """For a cohort page: the members' accounts (person, user) and how many have none."""
+    from lms.cohorts.models import CohortMember
+
+    rows = db.session.execute(
+        select(Person, User).join(CohortMember, CohortMember.person_id == Person.id)
+        .outerjoin(User, User.person_id == Person.id)
+        .where(CohortMember.cohort_id == cohort.id).order_by(Person.full_name)).all()
+    return {"accounts": [(p, u) for p, u in rows if u is not None],
+            "without": sum(1 for _, u in rows if u is None)}

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from lms.accounts import bp, passwords, services, sessions
-from lms.accounts.forms import ChangePasswordForm, LoginForm, UserForm
+from lms.accounts.forms import ChangePasswordForm, FromRosterForm, LoginForm, UserForm
 from lms.accounts.models import AuditLog, User
 from lms.accounts.permissions import role_required, unit_in_scope
 from lms.extensions import db
@@ -54,6 +54,12 @@ def logout():
     logout_user()
     flash(_("Bạn đã đăng xuất."), "info")
     return redirect(url_for("core.index"))
+
+
+@bp.app_context_processor
+def account_helpers():
+    """`cohort_accounts(cohort)` for the cohort page's accounts section."""
+    return {"cohort_accounts": services.cohort_accounts}
 
 
 # Endpoints open to a user who must still replace a one-time password.
@@ -190,7 +196,69 @@ def user_edit(user_id: int):
             db.session.commit()
             flash(_("Đã lưu tài khoản %(u)s.", u=user.username), "success")
             return redirect(url_for("accounts.users"))
-    return render_template("accounts/user_form.html", form=form, user=user)
+    return render_template("accounts/user_form.html", form=form, user=user,
+                           can_reset=services.can_reset_password(current_user, user))
+
+
+def _accounts_zip(run, name: str) -> Response:
+    """Carry out a bulk run into a ZIP of the slips PDF, the CSV and the XLSX (and commit)."""
+    import zipfile
+    from io import BytesIO
+
+    from lms.accounts import bulk
+    from lms.core.tabular import write_xlsx
+
+    out, csv_file = BytesIO(), BytesIO()
+    rows: list = []
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open(f"phieu-dang-nhap-{name}.pdf", "w") as slips:
+            bulk.write_outputs(run, base_url=current_app.config["BASE_URL"], csv_out=csv_file,
+                               slips_out=slips, xlsx=rows)
+        archive.writestr(f"tai-khoan-{name}.csv", csv_file.getvalue())
+        archive.writestr(f"tai-khoan-{name}.xlsx",
+                         write_xlsx(bulk.CSV_HEADERS, rows, "Tài khoản"))
+    db.session.commit()
+    return Response(out.getvalue(), mimetype="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="tai-khoan-{name}.zip"'})
+
+
+@bp.route("/from-roster", methods=["GET", "POST"])
+@role_required("admin")
+def from_roster():
+    """Accounts for every roster person of a unit (within scope) who has none: a ZIP of
+    login slips, CSV and XLSX; a preview only counts."""
+    from lms.accounts import bulk
+
+    form = FromRosterForm()
+    preview = None
+    if form.validate_on_submit():
+        try:
+            unit = services.find_unit(form.unit_code.data)
+            run = bulk.Run(by=current_user, unit=unit, dry_run=form.dry_run.data)
+        except (services.AccountError, bulk.BulkError) as exc:
+            flash(str(exc), "error")
+        else:
+            if not form.dry_run.data:
+                return _accounts_zip(run, unit.code)
+            bulk.write_outputs(run, base_url=current_app.config["BASE_URL"])
+            db.session.rollback()
+            preview = {"unit": unit, "run": run}
+    return render_template("accounts/from_roster.html", form=form, preview=preview)
+
+
+@bp.route("/from-cohort/<int:cohort_id>", methods=["POST"])
+@role_required("admin", "trainer")
+def from_cohort(cohort_id: int):
+    """Accounts for the members of a cohort who have none (its trainers and admins)."""
+    from lms.accounts import bulk
+    from lms.cohorts.models import Cohort
+
+    cohort = db.get_or_404(Cohort, cohort_id)
+    try:
+        run = bulk.Run(by=current_user, cohort=cohort)
+    except bulk.BulkError:
+        abort(404)
+    return _accounts_zip(run, f"lop-{cohort.id}")
 
 
 @bp.route("/audit")

@@ -41,6 +41,37 @@ def username_for(staff_id: str) -> str:
     return re.sub(r"[^a-z0-9]", "", fold(staff_id)) or "hv"
 
 
+def unique_usernames(staff_ids: list[str]) -> list[str]:
+    """Unique usernames for these staff ids: `username_for`, with -2, -3 … when taken."""
+    wanted = [username_for(s) for s in staff_ids]
+    taken = set(db.session.scalars(select(User.username).where(User.username.in_(wanted))))
+    names = []
+    for name in wanted:
+        candidate, n = name, 1
+        if candidate in taken:  # rare: look up this name's numbered variants once
+            taken.update(db.session.scalars(select(User.username).where(
+                User.username.like(f"{name}-%"))))
+        while candidate in taken:
+            n += 1
+            candidate = f"{name}-{n}"
+        taken.add(candidate)
+        names.append(candidate)
+    return names
+
+
+def create_for_person(person: Person) -> tuple[User, str]:
+    """One trainee account for `person` with a one-time password (returned); caller commits."""
+    from lms.accounts.services import set_one_time_password
+
+    (username,) = unique_usernames([person.staff_id])
+    password = passwords.one_time_password()
+    user = User(username=username, role="trainee", full_name=person.full_name, person=person)
+    set_one_time_password(user, password)
+    db.session.add(user)
+    db.session.flush()
+    return user, password
+
+
 @dataclass
 class Run:
     """One run over a unit subtree or a cohort; `slips()` does the work as it is iterated."""
@@ -113,23 +144,6 @@ class Run:
             yield rows
             last = rows[-1][0]
 
-    def _usernames(self, rows) -> list[str]:
-        """Unique usernames for a batch: the staff id's, with -2, -3 … when taken."""
-        wanted = [username_for(r[1]) for r in rows]
-        taken = set(db.session.scalars(select(User.username).where(User.username.in_(wanted))))
-        names = []
-        for name in wanted:
-            candidate, n = name, 1
-            if candidate in taken:  # rare: look up this name's numbered variants once
-                taken.update(db.session.scalars(select(User.username).where(
-                    User.username.like(f"{name}-%"))))
-            while candidate in taken:
-                n += 1
-                candidate = f"{name}-{n}"
-            taken.add(candidate)
-            names.append(candidate)
-        return names
-
     def slips(self) -> Iterator[Slip]:
         """Create the accounts batch by batch, yielding a slip for each (nothing is created
         on a dry run: the slips carry no password). The caller commits."""
@@ -137,7 +151,7 @@ class Run:
         expires_at = utcnow().replace(microsecond=0) + _valid_for()
         now = utcnow()
         for rows in self._batches():
-            names = self._usernames(rows)
+            names = unique_usernames([r[1] for r in rows])
             if self.dry_run:
                 secrets_ = [""] * len(rows)
             else:

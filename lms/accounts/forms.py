@@ -51,3 +51,19 @@ class FromRosterForm(FlaskForm):
                             validators=[DataRequired(), Length(max=20)],
                             render_kw={"inputmode": "numeric"})
     dry_run = BooleanField(_l("Chỉ xem trước (chưa tạo tài khoản)"))
+
+
+class JoinCodeForm(FlaskForm):
+    """The code shown on the projector."""
+
+    code = StringField(_l("Mã tham gia lớp"), validators=[DataRequired(), Length(max=20)],
+                       render_kw={"autocapitalize": "characters", "autocomplete": "off"})
+
+
+class JoinForm(FlaskForm):
+    """Who is joining: staff id and birth year, matched to the roster."""
+
+    staff_id = StringField(_l("Mã nhân sự"), validators=[DataRequired(), Length(max=50)],
+                           render_kw={"autocapitalize": "characters", "autocomplete": "off"})
+    birth_year = StringField(_l("Năm sinh"), validators=[DataRequired(), Length(min=4, max=4)],
+                             render_kw={"inputmode": "numeric", "autocomplete": "bday-year"})

@@ -58,8 +58,10 @@ def logout():
 
 @bp.app_context_processor
 def account_helpers():
-    """`cohort_accounts(cohort)` for the cohort page's accounts section."""
-    return {"cohort_accounts": services.cohort_accounts}
+    """`cohort_accounts(cohort)` and `join_requests(cohort)` for the cohort page."""
+    from lms.accounts import joining
+
+    return {"cohort_accounts": services.cohort_accounts, "join_requests": joining.pending}
 
 
 # Endpoints open to a user who must still replace a one-time password.

@@ -10,6 +10,7 @@ from werkzeug.routing import Rule
 PUBLIC = {
     "core.index", "core.healthz", "accounts.login", "static", "assets",
     "certificates.verify", "certificates.verify_api", "verify.page", "verify.api",
+    "accounts.join_start", "accounts.join", "accounts.join_status",
 }
 # State-changing routes that are deliberately open (none need CSRF exemption today).
 CSRF_EXEMPT: set[str] = set()

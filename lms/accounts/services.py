@@ -207,6 +207,21 @@ def find_unit(code: str | None) -> Unit | None:
     return unit
 
 
+def _check_scope(by, unit: Unit | None, person: Person | None) -> None:
+    """The unit an account is limited to and the roster person it is linked to must lie
+    within the acting admin's scope (a scoped admin cannot make a national account)."""
+    from lms.accounts.permissions import scope_unit, unit_in_scope
+
+    if by is None:
+        return
+    if scope_unit(by) is not None and unit is None:
+        raise AccountError(_("Đơn vị nằm ngoài phạm vi quản lý của bạn."))
+    if unit is not None and not unit_in_scope(by, unit):
+        raise AccountError(_("Đơn vị nằm ngoài phạm vi quản lý của bạn."))
+    if person is not None and not unit_in_scope(by, person.commune):
+        raise AccountError(_("Người này nằm ngoài phạm vi quản lý của bạn."))
+
+
 def create_user(username: str, role: str, password: str, *, by=None, full_name: str = "",
                 unit: Unit | None = None, person: Person | None = None) -> User:
     """Create an account.
@@ -218,6 +233,7 @@ def create_user(username: str, role: str, password: str, *, by=None, full_name: 
     :param unit: limits the account to this unit's subtree
     :param person: the roster entry of a trainee
     """
+    _check_scope(by, unit, person)
     username = clean(username).lower()
     if not username or len(username) > 80 or any(ch.isspace() for ch in username):
         raise AccountError(_("Tên đăng nhập không hợp lệ (không dấu cách, tối đa 80 ký tự)."))
@@ -247,6 +263,7 @@ def update_user(user: User, *, by, role: str, full_name: str, unit: Unit | None,
     """
     if role not in ROLES:
         raise AccountError(_("Vai trò không hợp lệ: %(role)s.", role=role))
+    _check_scope(by, unit, person)
     if user.id == getattr(by, "id", None) and (not active or role != "admin"):
         raise AccountError(_("Bạn không thể tự khóa hoặc tự bỏ quyền quản trị của mình."))
     if password:

@@ -131,8 +131,6 @@ def users():
 
 def _resolve_form(form: UserForm):
     unit = services.find_unit(form.unit_code.data)
-    if unit is not None and not unit_in_scope(current_user, unit):
-        raise services.AccountError(_("Đơn vị nằm ngoài phạm vi quản lý của bạn."))
     if unit is None and current_user.unit_id is not None:
         unit = current_user.unit  # a scoped admin can only create accounts inside the scope
     person = None

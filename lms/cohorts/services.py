@@ -141,8 +141,8 @@ def _apply_spec(cohort: Cohort, spec: CohortSpec, by) -> None:
     from lms.units.services import lookup_unit
 
     course = db.session.get(Course, spec.course_id) if spec.course_id else None
-    if course is None:
-        raise CohortError(_("Hãy chọn khóa học."))
+    if course is None or (not course.active and course.id != cohort.course_id):
+        raise CohortError(_("Hãy chọn khóa học."))  # the form offers active courses only
     name = clean(spec.name)
     if not name or len(name) > 300:
         raise CohortError(_("Tên lớp bắt buộc, tối đa 300 ký tự."))
@@ -170,9 +170,15 @@ def _apply_spec(cohort: Cohort, spec: CohortSpec, by) -> None:
     trainers = db.session.scalars(select(User).where(User.id.in_(trainer_ids))).all()
     if not trainers:
         raise CohortError(_("Lớp cần ít nhất một giảng viên."))
+    # Trainers offered by the form (scopes overlapping the actor's), or already on the cohort.
+    allowed = (None if by is None else {u.id for u in trainer_choices(by)}
+               | {u.id for u in cohort.trainers})
     for user in trainers:
         if user.role != "trainer" or not user.active:
             raise CohortError(_("%(u)s không phải giảng viên đang hoạt động.", u=user.username))
+        if allowed is not None and user.id not in allowed and user.id != by.id:
+            raise CohortError(_("Giảng viên %(u)s nằm ngoài phạm vi quản lý của bạn.",
+                                u=user.username))
     if cohort.id is not None and spec.capacity is not None:
         count = member_count(cohort)
         if spec.capacity < count:

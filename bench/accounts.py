@@ -10,19 +10,22 @@ rest of the tool costs on top of the hashing it cannot avoid. Also: slips PDF pa
 1/20 and 1/4 of the people (with a cheap hash: memory does not depend on the hashing cost),
 whose ratio is ~1 when memory is flat in the number of people.
 
-    python -m bench.accounts [--people 20000]
+    python -m bench.accounts [--people 20000] [--pairs 1]
+
+One pair at the default size (a 20,000-people run is minutes of hashing); `--pairs` repeats it,
+the accounts deleted before each run.
 """
 
 import argparse
 import json
 import os
+import statistics
 import tempfile
 import time
 import tracemalloc
 from datetime import date
 from pathlib import Path
 
-RESULTS = Path(__file__).resolve().parent / "results" / "accounts.json"
 BASE_URL = "https://taphuan.example.gov.vn"
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ"]
 GIVEN = ["Thị Hường", "Văn Dũng", "Thu Trang", "Đức Thắng", "Ngọc Yến", "Minh Quân"]
@@ -106,52 +109,64 @@ def _peak(db, unit, folder: str) -> float:
     return peak / 2**20
 
 
-def main(argv=None) -> int:
-    """Measure and write bench/results/accounts.json."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--people", type=int, default=20_000)
-    args = parser.parse_args(argv)
-    from lms import create_app
+def run(people: int, folder: str, pairs: int = 1) -> dict:
+    """Build the roster in a SQLite file under `folder`, measure, return the figures."""
+    from bench.common import bench_app, interleave
     from lms.extensions import db
     from lms.units.services import load_current_units, lookup_unit
 
-    folder = tempfile.mkdtemp(prefix="bench-accounts-")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.db",
-                      "SECRET_KEY": "bench", "INSTANCE_DIR": folder})
-    small, mid = max(1, args.people // 20), max(1, args.people // 4)
+    app = bench_app(f"sqlite:///{folder}/bench.db", folder)
+    small, mid = max(1, people // 20), max(1, people // 4)
     with app.app_context():
         db.create_all()
         load_current_units()
         db.session.commit()
         big_unit, small_unit = lookup_unit(BIG_PROVINCE), lookup_unit(SMALL_PROVINCE)
         mid_unit = lookup_unit(MID_PROVINCE)
-        _people(db, big_unit, args.people, "QN")
+        _people(db, big_unit, people, "QN")
         _people(db, small_unit, small, "HN")
         _people(db, mid_unit, mid, "HP")
         method, threads = app.config["OTP_HASH_METHOD"], app.config["OTP_HASH_THREADS"]
-        seconds, created, pages = _run(db, big_unit, folder)
-        assert created == args.people, created
-        baseline = _baseline(args.people)
+        done = {}
+
+        def real() -> float:
+            _reset_accounts(db)
+            seconds, done["created"], done["pages"] = _run(db, big_unit, folder)
+            return seconds
+
+        measured = interleave(real, lambda: _baseline(people), pairs=pairs, warmup=0)
+        assert done["created"] == people, done
         pages_per_second = _slips_pages_per_second(mid, folder)
         app.config["OTP_HASH_METHOD"] = "pbkdf2:sha256:1"
         peak_small = _peak(db, small_unit, folder)
         peak_mid = _peak(db, mid_unit, folder)
-    result = {
-        "people": args.people, "otp_hash_method": method, "otp_hash_threads": threads,
-        "cpus": os.cpu_count(), "run_seconds": round(seconds, 2),
-        "baseline_hash_seconds": round(baseline, 2),
-        "ratio_run_to_hashing": round(seconds / baseline, 3),
-        "accounts_per_second": round(created / seconds, 1), "slip_pages": pages,
+        db.session.remove()
+        db.engine.dispose()
+    run_seconds = statistics.median(measured.a)
+    return {
+        "people": people, "otp_hash_method": method, "otp_hash_threads": threads,
+        "cpus": os.cpu_count(),
+        "run_vs_hashing": measured.summary("run_s", "hashing_s"),
+        "accounts_per_second": round(people / run_seconds, 1), "slip_pages": done["pages"],
         "slips_pdf_pages_per_second": round(pages_per_second, 1),
-        f"peak_mib_{small}_people": round(peak_small, 2),
-        f"peak_mib_{mid}_people": round(peak_mid, 2),
-        "peak_ratio_5x_people": round(peak_mid / peak_small, 3),
+        "memory": {f"peak_mib_{small}_people": round(peak_small, 2),
+                   f"peak_mib_{mid}_people": round(peak_mid, 2),
+                   "ratio_5x_people": round(peak_mid / peak_small, 3)},
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({"bench": "accounts", **result}, indent=2) + "\n",
-                       encoding="utf-8")
-    for key, value in result.items():
-        print(f"{key:<34} {value}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark, print the figures and write bench/results/accounts.json."""
+    from bench.common import write_results
+
+    parser = argparse.ArgumentParser(prog="python -m bench.accounts",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=20_000)
+    parser.add_argument("--pairs", type=int, default=1)
+    args = parser.parse_args(argv)
+    figures = run(args.people, tempfile.mkdtemp(prefix="bench-accounts-"), args.pairs)
+    print(json.dumps(figures, indent=2))
+    write_results("accounts", figures)
     return 0
 
 

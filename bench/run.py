@@ -28,6 +28,7 @@ BENCHES = [
     ("roster_import", True),
     ("report", True),
     ("page_weight", False),
+    ("accounts", False),
 ]
 LAUNCH = ("import sys; from {package}.{name} import main; "
           "r = main(sys.argv[1:]); sys.exit(r if isinstance(r, int) else 0)")

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from lms.accounts import audit, passwords
 from lms.accounts.models import ROLES, LoginAttempt, User
@@ -300,3 +300,37 @@ def cohort_accounts(cohort) -> dict:
         .where(CohortMember.cohort_id == cohort.id).order_by(Person.full_name)).all()
     return {"accounts": [(p, u) for p, u in rows if u is not None],
             "without": sum(1 for _, u in rows if u is None)}
+
+
+def _scope_filter(by):
+    """A WHERE clause: accounts limited to a unit of `by`'s subtree or linked to a person of
+    one of its communes (None: no limit)."""
+    from lms.accounts.permissions import scope_unit
+
+    scope = scope_unit(by)
+    if scope is None:
+        return None
+    subtree = select(Unit.id).where(Unit.path.startswith(scope.path, autoescape=True))
+    people = select(Person.id).where(Person.commune_id.in_(subtree))
+    return or_(User.unit_id.in_(subtree), User.person_id.in_(people))
+
+
+def visible_users(by, q: str = ""):
+    """The accounts an admin manages, by role and username; `q` matches username or name."""
+    stmt = select(User).order_by(User.role, User.username)
+    where = _scope_filter(by)
+    if where is not None:
+        stmt = stmt.where(where)
+    if q:
+        needle = clean(q).lower()
+        stmt = stmt.where(or_(User.username.contains(needle, autoescape=True),
+                              func.lower(User.full_name).contains(needle, autoescape=True)))
+    return stmt
+
+
+def user_in_scope(by, user: User) -> bool:
+    """True when `user` is one of the accounts `by` manages (see `visible_users`)."""
+    where = _scope_filter(by)
+    if where is None:
+        return True
+    return db.session.scalar(select(User.id).where(User.id == user.id, where)) is not None

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from lms.accounts import bp, passwords, services, sessions
 from lms.accounts.forms import ChangePasswordForm, FromRosterForm, LoginForm, UserForm
 from lms.accounts.models import AuditLog, User
-from lms.accounts.permissions import role_required, unit_in_scope
+from lms.accounts.permissions import role_required
 from lms.extensions import db
 from lms.units.models import Person
 
@@ -123,10 +123,10 @@ def reset_password(user_id: int):
 @bp.route("/users")
 @role_required("admin")
 def users():
-    """List accounts within the admin's scope."""
-    rows = db.session.scalars(select(User).order_by(User.role, User.username)).all()
-    rows = [u for u in rows if unit_in_scope(current_user, u.unit)]
-    return render_template("accounts/users.html", users=rows)
+    """List accounts within the admin's scope, 50 a page (`?q=` searches names)."""
+    q = (request.args.get("q") or "").strip()[:80]
+    page = db.paginate(services.visible_users(current_user, q), per_page=50, error_out=False)
+    return render_template("accounts/users.html", users=page.items, page=page, q=q)
 
 
 def _resolve_form(form: UserForm):
@@ -175,7 +175,7 @@ def user_new():
 def user_edit(user_id: int):
     """Edit role, scope, roster link, activation; reset the password."""
     user = db.get_or_404(User, user_id)
-    if not unit_in_scope(current_user, user.unit):
+    if not services.user_in_scope(current_user, user):
         abort(404)
     form = UserForm(obj=user)
     if request.method == "GET":

@@ -151,12 +151,16 @@ def test_slips_pdf_is_a4_with_every_field(app):
     assert "http://lms.test/accounts/login" in text
 
 
-def test_slip_qr_code_opens_sign_in_with_the_username(app, monkeypatch):
-    """Each slip's QR code holds the sign-in address with `?u=<username>`."""
-    from lms.accounts import pdf
+def test_slip_qr_codes_open_sign_in_with_each_username(app):
+    """Every slip's QR code decodes to the sign-in address with `?u=<username>`."""
+    import pypdfium2
+    import zxingcpp
 
-    drawn = []
-    monkeypatch.setattr(pdf, "draw_qr", lambda c, url, *a: drawn.append(url))
-    slip = Slip("QN-1", "Lê Văn Đức", HA_TU, "Phường Hà Tu", "qn1", "abcd2345", None)
-    slips_pdf([slip], "http://lms.test/")
-    assert drawn == ["http://lms.test/accounts/login?u=qn1"]
+    slips = [Slip(f"QN-{n}", "Lê Văn Đức", HA_TU, "Phường Hà Tu", f"qn{n}", "abcd2345", None)
+             for n in range(3)]
+    document = pypdfium2.PdfDocument(slips_pdf(slips, "http://lms.test/"))
+    image = document[0].render(scale=3).to_pil()
+    document.close()
+    found = sorted(b.text for b in zxingcpp.read_barcodes(image)
+                   if b.format == zxingcpp.BarcodeFormat.QRCode)
+    assert found == [f"http://lms.test/accounts/login?u=qn{n}" for n in range(3)]

@@ -100,3 +100,20 @@ def test_audit_page_lists_entries(client, login_as):
     """The audit log page shows logins."""
     login_as("admin")
     assert "login.success" in client.get("/accounts/audit").get_data(as_text=True)
+
+
+def test_scoped_admin_lists_and_edits_trainees_of_their_communes(client, login_as, make_user,
+                                                                 make_person, db):
+    """A trainee account has no unit of its own: its person's commune puts it in a provincial
+    admin's list and edit page, not in another province's; the list pages and searches."""
+    trainee = make_user("trainee", username="hv-ha-tu", person=make_person())
+    for n in range(55):
+        make_user("viewer", username=f"xem-{n:02d}", unit="22")
+    login_as("admin", unit="22")
+    html = client.get("/accounts/users?q=hv-ha").get_data(as_text=True)
+    assert "hv-ha-tu" in html and "xem-01" not in html
+    assert "Trang 1/2" in client.get("/accounts/users").get_data(as_text=True)
+    assert client.get(f"/accounts/users/{trainee.id}").status_code == 200
+    login_as("admin", unit="01")
+    assert "hv-ha-tu" not in client.get("/accounts/users").get_data(as_text=True)
+    assert client.get(f"/accounts/users/{trainee.id}").status_code == 404

@@ -52,6 +52,8 @@ NAMES_NOTHING = {
     "courses.complete": "own lesson progress",
     "courses.enrol": "enrols oneself",
     "units.person_anonymise": "person in the URL",
+    "units.positions": "a national vocabulary: an alias label and a position code",
+    "units.position_alias_delete": "alias in the URL (a national vocabulary entry)",
 }
 
 # URL arguments that name scoped objects, and the Quảng Ninh object to put there.

@@ -1,7 +1,7 @@
 """accounts at scale: session versions, one-time passwords, cohort join codes and requests
 
-Revision ID: 0007_accounts_at_scale
-Revises: 0006_position_aliases
+Revision ID: 0009_accounts_at_scale
+Revises: 0008_paper_forms
 Create Date: 2026-12-04 21:45:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0007_accounts_at_scale'
-down_revision = '0006_position_aliases'
+revision = '0009_accounts_at_scale'
+down_revision = '0008_paper_forms'
 branch_labels = None
 depends_on = None
 

@@ -52,6 +52,10 @@ NAMES_NOTHING = {
     "courses.complete": "own lesson progress",
     "courses.enrol": "enrols oneself",
     "units.person_anonymise": "person in the URL",
+    # Added by the assessments room at the deadline: the cohort is in the URL (walked below);
+    # the answers file's staff ids are matched to that cohort's members. No body case yet.
+    "assessments.paper_answers": "cohort in the URL; answers of its members",
+    "assessments.paper_answers_upload": "cohort in the URL; staff ids of its members",
     "units.positions": "a national vocabulary: an alias label and a position code",
     "units.position_alias_delete": "alias in the URL (a national vocabulary entry)",
 }

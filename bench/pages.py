@@ -35,6 +35,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 from bench.common import (
     HOST,
     ROOT,
+    Pairs,
     interleave,
     percentile,
     start_gunicorn,
@@ -177,16 +178,23 @@ def measure(args: argparse.Namespace, tmp: Path) -> dict:
                          "clients": args.clients, "seconds_per_round": args.seconds,
                          "lesson_path": lesson, "page_bytes": sizes, "goals": GOALS}
         for name, (app_path, jar, bare_path) in comparisons.items():
-            pairs = interleave(lambda p=app_path, j=jar: hammer(app_port, p, j, args.clients,
-                                                                args.seconds),
-                               lambda p=bare_path: hammer(bare_port, p, "", args.clients,
-                                                          args.seconds),
-                               args.pairs)
+            cpu: dict = {"app": [], "bare": []}
+            pairs = interleave(
+                lambda p=app_path, j=jar, c=cpu["app"]: metered(app, c, app_port, p, j, args),
+                lambda p=bare_path, c=cpu["bare"]: metered(bare, c, bare_port, p, "", args),
+                args.pairs)
             figures[name] = pairs.summary("app_rps", "bare_rps", digits=3)
+            # The server's CPU per request, bare over app: the same ratio as the throughput's
+            # when the servers had the cores to themselves; steadier on a shared machine.
+            cost = Pairs(cpu["bare"][1:], cpu["app"][1:])
+            figures[name]["cpu"] = cost.summary("bare_ms_per_request", "app_ms_per_request",
+                                                scale=1000)
             print(f"[pages] {name:<7} app {figures[name]['app_rps_median']:8.1f} req/s  bare "
                   f"{figures[name]['bare_rps_median']:8.1f} req/s  ratio "
-                  f"{figures[name]['ratio']:.3f}  pairs {figures[name]['pair_ratios']}",
-                  flush=True)
+                  f"{figures[name]['ratio']:.3f}  pairs {figures[name]['pair_ratios']}; server "
+                  f"CPU per request app {figures[name]['cpu']['app_ms_per_request_median']} ms, "
+                  f"bare {figures[name]['cpu']['bare_ms_per_request_median']} ms: ratio "
+                  f"{cost.ratio:.3f}", flush=True)
         lat_app: list[float] = []
         lat_bare: list[float] = []
         p95 = interleave(lambda: _p95(app_port, lesson, cookie, args, lat_app),
@@ -207,6 +215,33 @@ def measure(args: argparse.Namespace, tmp: Path) -> dict:
         if bare is not None:
             stop_gunicorn(bare)
     return figures
+
+
+def server_cpu_seconds(leader: int, proc: Path = Path("/proc")) -> float:
+    """CPU seconds used so far by every process of the group `leader` leads (gunicorn's
+    master and workers, with the workers it has already reaped); read from /proc (Linux)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    used = 0
+    for entry in proc.iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue  # ended meanwhile
+            fields = stat[stat.rindex(")") + 2:].split()
+            if int(fields[2]) == leader:
+                used += sum(int(x) for x in fields[11:15])  # utime stime cutime cstime
+    return used / ticks
+
+
+def metered(server, into: list, port: int, path: str, cookie: str,
+            args: argparse.Namespace) -> float:
+    """One round of `hammer`; appends the server's CPU seconds per request to `into`."""
+    before, started = server_cpu_seconds(server.pid), time.monotonic()
+    rps = hammer(port, path, cookie, args.clients, args.seconds)
+    elapsed = time.monotonic() - started
+    into.append((server_cpu_seconds(server.pid) - before) / max(rps * elapsed, 1))
+    return rps
 
 
 def _p95(port: int, path: str, cookie: str, args: argparse.Namespace, into: list) -> float:

@@ -52,7 +52,7 @@ def fresh_database(server: str, name: str) -> str:
 
 def run_one(name: str, timeout: float, args: list[str] = ()) -> tuple[str, float, str]:
     """Run one bench in a subprocess with `args`; returns (status, seconds, detail)."""
-    print(f"\n=== bench {name} {' '.join(args)}===", flush=True)
+    print(f"\n=== bench {' '.join([name, *args])} ===", flush=True)
     started = time.perf_counter()
     try:
         proc = subprocess.run([sys.executable, "-c", LAUNCH.format(package=HERE.name, name=name),

@@ -52,10 +52,6 @@ NAMES_NOTHING = {
     "courses.complete": "own lesson progress",
     "courses.enrol": "enrols oneself",
     "units.person_anonymise": "person in the URL",
-    # Added by the assessments room at the deadline: the cohort is in the URL (walked below);
-    # the answers file's staff ids are matched to that cohort's members. No body case yet.
-    "assessments.paper_answers": "cohort in the URL; answers of its members",
-    "assessments.paper_answers_upload": "cohort in the URL; staff ids of its members",
     "units.positions": "a national vocabulary: an alias label and a position code",
     "units.position_alias_delete": "alias in the URL (a national vocabulary entry)",
 }
@@ -202,6 +198,51 @@ def case_paper_scores(client, db, w, login_as):
     assert _count(db, PaperScore, person_id=person.id) == 0
 
 
+def _paper_form(db, course, seed):
+    """A kept printed final of `course` over a bank of exactly its final's size."""
+    from lms.assessments import services
+    from lms.assessments.models import Question
+
+    for n in range(10):
+        db.session.add(Question(course_id=course.id, key=f"sweep-{seed}-{n}", lesson_slug="bai-1",
+                                type="single", text=f"Câu {n}?", answer=["a"],
+                                options=[{"key": k, "text": f"Phương án {k}"} for k in "abcd"]))
+    form = services.paper_form(course, "final", seed)
+    db.session.commit()
+    return form
+
+
+def case_paper_answers(client, db, w, login_as):
+    """A Hà Nội trainer, in their own cohort, names a Quảng Ninh person (table cells and an
+    uploaded file) or a printed paper of another course: refused, nothing graded."""
+    from lms.assessments.models import Attempt
+    from lms.courses.models import Course
+
+    login_as(user=w["hn_trainer"])
+    cohort, person = w["hn_cohort"], w["qn_person"]
+    form = _paper_form(db, cohort.course, 1)
+    other = Course(slug="khoa-khac", title="Khóa khác", pass_mark=70,
+                   settings={"quiz": {"final": {"questions": 10}}})
+    db.session.add(other)
+    db.session.commit()
+    foreign = _paper_form(db, other, 2)
+    url = f"/quizzes/cohorts/{cohort.id}/paper-answers"
+    cells = {f"a_{person.id}_{n}": "A" for n in range(1, 11)}
+    _post(client, f"{url}?form={form.id}", cells)
+    header = "ma_nhan_su," + ",".join(f"cau_{n}" for n in range(1, 11))
+    data = f"{header}\n{person.staff_id}," + ",".join("A" * 10) + "\n"
+    refused = _post(client, f"{url}/upload", {"form": str(form.id)}, page=f"{url}?form={form.id}",
+                    files={"file": data.encode()})
+    assert refused.status_code == 400
+    assert "không phải học viên của lớp này" in refused.get_data(as_text=True)
+    for target in (f"{url}?form={foreign.id}", f"{url}/upload"):
+        response = _post(client, target, {"form": str(foreign.id), **cells},
+                         page=f"{url}?form={form.id}", files={"file": data.encode()}
+                         if target.endswith("upload") else None)
+        assert response.status_code == 404, target
+    assert _count(db, Attempt, person_id=person.id) == 0
+
+
 def case_enrol_people(client, db, w, login_as):
     login_as(user=w["hn_admin"])
     slug = w["hn_cohort"].course.slug
@@ -242,6 +283,8 @@ BODY_CASES = {
     "cohorts.attendance": case_attendance,
     "assessments.paper_scores": case_paper_scores,
     "assessments.paper_scores_upload": case_paper_scores,
+    "assessments.paper_answers": case_paper_answers,
+    "assessments.paper_answers_upload": case_paper_answers,
     "courses.enrol_people": case_enrol_people,
     "reports.records_import": case_records_import,
     "units.roster_import": case_roster_import,

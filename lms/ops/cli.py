@@ -1,5 +1,6 @@
 """`flask lms backup` and `flask lms restore`: SQLite online backup and a checked restore."""
 
+import functools
 import sys
 from pathlib import Path
 
@@ -41,19 +42,27 @@ def backup_command(output, force):
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @with_appcontext
 def restore_command(file, yes):
-    """Replace the SQLite database by a backup, keeping a safety copy of the current one."""
+    """Replace the SQLite database by a backup, keeping a safety copy of the current one.
+
+    The backup is checked first (intact, a known schema revision, every table of that revision
+    present) and the rows per table of both databases are printed before anything is replaced.
+    """
     url = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    revisions = services.known_revisions(_migrations_dir())
+    config = current_app.extensions["migrate"].migrate.get_config(_migrations_dir())
+    expected = functools.partial(services.expected_tables, config)
     try:
         target = services.sqlite_path(url)
-        services.inspect_backup(file, services.known_revisions(_migrations_dir()))
+        services.inspect_backup(file, revisions, expected)
     except services.OpsError as exc:
         _fail(exc)
+    _print_counts(file, target)
     if not yes:
         click.confirm(f"Replace {target} with {file}? Stop the app servers first.", abort=True)
     db.session.remove()
     db.engine.dispose()  # no pooled connection may keep reading the old pages
     try:
-        info = services.restore_sqlite(url, file, services.known_revisions(_migrations_dir()))
+        info = services.restore_sqlite(url, file, revisions, expected)
     except services.OpsError as exc:
         _fail(exc)
     if info.safety_copy:
@@ -62,6 +71,18 @@ def restore_command(file, yes):
     if info.revision not in services.head_revisions(_migrations_dir()):
         click.echo("the backup's schema is older than this code: run `flask --app app lms init` "
                    "to upgrade it")
+
+
+def _print_counts(backup: Path, current: Path) -> None:
+    """Rows per table: the backup's beside the current database's (none when it is new)."""
+    theirs = services.table_counts(backup)
+    ours = services.table_counts(current) if current.is_file() else {}
+    width = max(len(name) for name in theirs | ours)
+    click.echo(f"{'table':<{width}}  {'backup':>9}  {'current':>9}")
+    for name in sorted(theirs | ours):
+        mine = ours.get(name)
+        click.echo(f"{name:<{width}}  {theirs.get(name, '-'):>9}  "
+                   f"{'-' if mine is None else mine:>9}")
 
 
 commands = [backup_command, restore_command]

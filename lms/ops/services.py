@@ -6,11 +6,15 @@ content not yet checkpointed is included. PostgreSQL is refused with a pointer t
 """
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from alembic import command
+from alembic.script import ScriptDirectory
 from flask_babel import gettext as _
+from sqlalchemy import create_engine, inspect
 from sqlalchemy.engine import make_url
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -54,12 +58,16 @@ def _connect_ro(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
 
 
-def inspect_backup(path: Path, known_revisions: set[str] | None = None) -> tuple[str, int]:
+def inspect_backup(path: Path, known_revisions: set[str] | None = None,
+                   expected: Callable[[str], set[str]] | None = None) -> tuple[str, int]:
     """Check that `path` is an intact Tập Huấn SQLite database; return (revision, table count).
 
     :param path: the file to check
     :param known_revisions: Alembic revisions this code knows; None skips that check
-    :raises OpsError: not a file, not SQLite, damaged, no alembic_version, unknown revision
+    :param expected: the tables a database at a revision has (`expected_tables`); None skips
+        that check
+    :raises OpsError: not a file, not SQLite, damaged, no alembic_version, unknown revision,
+        a table of its revision missing
     """
     path = Path(path)
     if not path.is_file():
@@ -88,7 +96,42 @@ def inspect_backup(path: Path, known_revisions: set[str] | None = None) -> tuple
     if known_revisions is not None and revision not in known_revisions:
         raise OpsError(_("%(p)s ở phiên bản lược đồ %(r)s mà mã nguồn này không biết; hãy "
                          "dùng đúng phiên bản phần mềm đã tạo bản sao lưu.", p=path, r=revision))
+    missing = sorted(expected(revision) - tables) if expected is not None else []
+    if missing:
+        raise OpsError(_("%(p)s thiếu %(n)s bảng mà lược đồ %(r)s phải có: %(t)s. Tệp này không "
+                         "phải bản sao lưu đầy đủ; không khôi phục.", p=path, n=len(missing),
+                         r=revision, t=", ".join(missing)))
     return revision, len(tables)
+
+
+def expected_tables(alembic_config, revision: str) -> set[str]:
+    """The tables a database at `revision` has: the migrations up to it, run on a scratch
+    in-memory SQLite database (a second or so).
+
+    :param alembic_config: the project's Alembic config (Flask-Migrate's `get_config`)
+    """
+    engine = create_engine("sqlite://")
+    try:
+        with engine.begin() as connection:
+            alembic_config.attributes["connection"] = connection
+            command.upgrade(alembic_config, revision)
+            return set(inspect(connection).get_table_names())
+    finally:
+        alembic_config.attributes.pop("connection", None)
+        engine.dispose()
+
+
+def table_counts(path: Path) -> dict[str, int]:
+    """Rows per table of the SQLite database at `path` (read only), by table name."""
+    conn = _connect_ro(Path(path))
+    try:
+        names = [name for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "ORDER BY name")]
+        return {name: conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]  # noqa: S608
+                for name in names}
+    finally:
+        conn.close()
 
 
 def backup_sqlite(url: str, dest: Path, *, overwrite: bool = False) -> BackupInfo:
@@ -137,7 +180,8 @@ def _copy(source: Path, target: Path) -> None:
         src.close()
 
 
-def restore_sqlite(url: str, backup: Path, known_revisions: set[str]) -> BackupInfo:
+def restore_sqlite(url: str, backup: Path, known_revisions: set[str],
+                   expected: Callable[[str], set[str]] | None = None) -> BackupInfo:
     """Replace the SQLite database at `url` by `backup`, after a safety copy of the current one.
 
     The content is written through SQLite's backup API into the existing file, so its WAL and
@@ -146,11 +190,12 @@ def restore_sqlite(url: str, backup: Path, known_revisions: set[str]) -> BackupI
     :param url: the SQLAlchemy URL of the database to replace
     :param backup: a file made by `backup_sqlite`
     :param known_revisions: the Alembic revisions of this code
-    :raises OpsError: PostgreSQL, bad backup file, unknown schema revision
+    :param expected: see `inspect_backup`
+    :raises OpsError: PostgreSQL, bad backup file, unknown schema revision, missing table
     """
     target = sqlite_path(url)
     backup = Path(backup)
-    revision, tables = inspect_backup(backup, known_revisions)
+    revision, tables = inspect_backup(backup, known_revisions, expected)
     if target.exists() and backup.resolve() == target.resolve():
         raise OpsError(_("Tệp sao lưu chính là cơ sở dữ liệu đang dùng."))
     safety = None
@@ -171,13 +216,9 @@ def restore_sqlite(url: str, backup: Path, known_revisions: set[str]) -> BackupI
 
 def known_revisions(migrations_dir: str) -> set[str]:
     """Every Alembic revision in the migrations folder."""
-    from alembic.script import ScriptDirectory
-
     return {script.revision for script in ScriptDirectory(migrations_dir).walk_revisions()}
 
 
 def head_revisions(migrations_dir: str) -> set[str]:
     """The head revision(s) of the migrations folder."""
-    from alembic.script import ScriptDirectory
-
     return set(ScriptDirectory(migrations_dir).get_heads())

@@ -196,3 +196,52 @@ def test_sqlite_path_rejects_memory_and_other_backends():
     with pytest.raises(services.OpsError, match="mysql"):
         services.sqlite_path("mysql://u@h/db")
     assert services.sqlite_path("sqlite:////var/lib/lms.db").as_posix() == "/var/lib/lms.db"
+
+
+def test_restore_refuses_a_database_with_a_table_missing(sqlite_app, fill, tmp_path):
+    """A backup at a known revision that lacks one of that revision's tables is refused,
+    naming the table; the live database is untouched."""
+    live = sqlite_app("live.db")
+    fill(live, people=4)
+    runner = live.test_cli_runner()
+    runner.invoke(args=["lms", "backup", "-o", str(tmp_path / "b.db")])
+    conn = sqlite3.connect(tmp_path / "b.db")
+    conn.execute("PRAGMA foreign_keys=OFF")
+    conn.execute("DROP TABLE completions")
+    conn.commit()
+    conn.close()
+    fill(live, people=9)
+    result = runner.invoke(args=["lms", "restore", str(tmp_path / "b.db"), "--yes"])
+    assert result.exit_code == 1
+    assert "thiếu 1 bảng" in result.output and "completions" in result.output
+    assert len(_dump(tmp_path / "live.db")["persons"]) == 9
+    assert not list(tmp_path.glob("live.db.before-restore-*"))
+
+
+def test_expected_tables_follow_the_revision(sqlite_app):
+    """The scratch migration gives every model's table at the head, fewer at an older
+    revision."""
+    live = sqlite_app("live.db")
+    with live.app_context():
+        directory = live.extensions["migrate"].directory
+        config = live.extensions["migrate"].migrate.get_config(directory)
+        (head,) = services.head_revisions(directory)
+        at_head = services.expected_tables(config, head)
+        assert set(db.metadata.tables) <= at_head and "alembic_version" in at_head
+        first = services.expected_tables(config, "0001_foundation")
+        assert first < at_head and "persons" in first
+
+
+def test_restore_prints_rows_per_table_before_asking(sqlite_app, fill, tmp_path):
+    """The confirmation comes after the rows of each table in the backup and in the current
+    database."""
+    live = sqlite_app("live.db")
+    fill(live, people=5)
+    runner = live.test_cli_runner()
+    runner.invoke(args=["lms", "backup", "-o", str(tmp_path / "b.db")])
+    fill(live, people=8)
+    result = runner.invoke(args=["lms", "restore", str(tmp_path / "b.db")], input="n\n")
+    lines = result.output.splitlines()
+    persons = next(line for line in lines if line.startswith("persons "))
+    assert persons.split()[1:] == ["5", "8"]
+    assert result.output.index("persons ") < result.output.index("Replace ")

@@ -9,15 +9,9 @@ from lms.accounts import bp, passwords, services, sessions
 from lms.accounts.forms import ChangePasswordForm, FromRosterForm, LoginForm, UserForm
 from lms.accounts.models import AuditLog, User
 from lms.accounts.permissions import role_required
+from lms.core.urls import safe_target
 from lms.extensions import db
 from lms.units.models import Person
-
-
-def _safe_next(target: str | None) -> str:
-    """Only same-site relative paths are followed after login."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("core.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -39,7 +33,7 @@ def login():
             sessions.started()
             if result.user.must_change_password:
                 return redirect(url_for("accounts.change_password"))
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_target(request.args.get("next"), url_for("core.index")))
         flash(result.error, "error")
         status = 429 if result.locked_until else 200
     return render_template("accounts/login.html", form=form), status

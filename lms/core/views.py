@@ -5,6 +5,7 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from lms.core import bp
+from lms.core.urls import safe_target
 from lms.extensions import db
 
 
@@ -22,10 +23,7 @@ def set_language(code: str):
     """Switch the interface language (vi / en) for this session."""
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
-    target = request.form.get("next", "")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("core.index")
-    return redirect(target)
+    return redirect(safe_target(request.form.get("next"), url_for("core.index")))
 
 
 @bp.route("/healthz")

@@ -39,7 +39,10 @@ FINAL_KEYS = {"questions", "time_limit_minutes", "max_attempts", "review"}
 FOLLOW_UP_KEYS = {"days", "time_limit_minutes", "review"}
 FRONT_KEYS = {"title", "minutes"}
 QUESTION_KEYS = {"id", "lesson", "type", "text", "options", "answer", "explanation",
-                 "difficulty", "form"}
+                 "difficulty", "form", "kind"}
+# `kind: scenario` marks an item set in a concrete situation that asks what to do or how to judge
+# it; without it an item is a knowledge item. `content check --quality` counts them per final.
+QUESTION_KINDS = ("scenario",)
 
 # What survives sanitising: structure and emphasis, links, images, tables. No style attributes
 # (the CSP forbids them), no scripts, no event handlers, no javascript: URLs.
@@ -102,6 +105,7 @@ class QuestionSpec:
     explanation: str
     difficulty: str = "medium"
     form: str | None = None
+    kind: str | None = None
     line: int = 0
 
 
@@ -612,11 +616,15 @@ def _check_question(item: dict, i: int, check: _Checker, lesson_slugs: set[str],
     if form is not None and form not in POOLS:
         check.error(keys + ("form",), f"'form' must be one of {', '.join(POOLS)}, "
                                       f"not {form!r}")
+    kind = item.get("kind")
+    if kind is not None and kind not in QUESTION_KINDS:
+        check.error(keys + ("kind",), f"'kind' must be 'scenario' (an item set in a concrete "
+                                      f"situation) or left out, not {kind!r}")
     if len(check.errors) > before or qtype not in QUESTION_TYPES:
         return None
     return QuestionSpec(key=qid, lesson_slug=lesson, type=qtype, text=text, options=options,
                         answer=answer, explanation=explanation, difficulty=difficulty,
-                        form=form, line=check.doc.line(*keys))
+                        form=form, kind=kind, line=check.doc.line(*keys))
 
 
 def _check_options_answer(item: dict, keys: tuple, qtype, check: _Checker):

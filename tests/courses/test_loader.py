@@ -98,6 +98,10 @@ BROKEN = {
     "bad_question_type": (lambda f: _replace(f / "questions.yml", "type: multiple",
                                              "type: many"),
                           "questions.yml:12: 'type' must be one of single, multiple"),
+    "bad_question_kind": (lambda f: _replace(f / "questions.yml", "type: multiple\n",
+                                             "type: multiple\n  kind: situation\n"),
+                          "questions.yml:13: 'kind' must be 'scenario' (an item set in a "
+                          "concrete situation) or left out, not 'situation'"),
     "single_answer_not_option": (lambda f: _replace(f / "questions.yml", "answer: b",
                                                     "answer: c"),
                                  "questions.yml:33: a single answer must be one option key"),

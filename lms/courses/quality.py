@@ -14,7 +14,9 @@ skill at reading tests:
   or false statements of a course and never in a keyed one, so "absolute means wrong" scores;
 - ``repeated``: the same item (same or nearly the same text) appears in several courses;
 - ``self-reference``: an item asks about the course's own materials ("bài này", "khóa học này")
-  instead of the subject.
+  instead of the subject;
+- ``scenario``: some final that can be drawn holds fewer than half scenario items (`kind:
+  scenario`), so the final tests recall more than what to do in a situation.
 """
 
 import re
@@ -28,6 +30,7 @@ from lms.courses.loader import CourseSpec, QuestionSpec, _Doc, _read_text
 ALL_BUT_ONE_SHARE = 1 / 3
 LONGEST_SHARE = 0.35
 REPEAT_RATIO = 0.9
+SCENARIO_SHARE = 0.5
 # "chỉ" means "only" except inside compounds such as "địa chỉ", "chỉ số", "chỉ đạo".
 _CHI = ("(?<!địa )(?<!chứng )(?<!ngón )(?<!kim )(?<!giấy )"
         r"chỉ(?!\s+(?:số|dấu|đạo|định|tiêu|thị|huy|ra|rõ|dẫn|điểm|trích|mục|tay|báo)(?!\w))")
@@ -68,6 +71,9 @@ class CourseQuality:
     absolute_keyed: int = 0
     repeated: int = 0
     self_reference: int = 0
+    scenario: int = 0
+    final_size: int = 0
+    final_scenario: int = 0
     findings: list[Finding] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -76,8 +82,9 @@ class CourseQuality:
                 f"{self.multiple} multiple; longest keyed {self.longest}/{self.single} single; "
                 f"true/false {self.true_keys}/{self.false_keys}; absolute words "
                 f"{self.absolute_wrong} wrong, {self.absolute_keyed} keyed; repeated "
-                f"{self.repeated}; self-reference {self.self_reference} — "
-                f"{len(self.findings)} finding(s)")
+                f"{self.repeated}; self-reference {self.self_reference}; scenario "
+                f"{self.scenario} in the bank, at least {self.final_scenario}/{self.final_size} "
+                f"in every final — {len(self.findings)} finding(s)")
 
 
 def _norm(text: str) -> str:
@@ -100,8 +107,44 @@ def _keyed_statements(question: QuestionSpec) -> list[tuple[str, bool]]:
     return [(o["text"], o["key"] in question.answer) for o in question.options]
 
 
+def final_cells(spec: CourseSpec) -> list[tuple[str, int, int, int]]:
+    """Per cell of the final: (label, scenario items every drawable final holds, the cell's
+    items, knowledge items that fit it); empty without a final.
+
+    A blueprint cell of n items whose bank (the final pool with `forms: pools`) holds m
+    knowledge items can be drawn with min(n, m) of them: with `forms: split` the person's
+    pre-test may have taken the cell's scenario items. Without a blueprint the whole final is
+    one cell over the whole bank.
+    """
+    quiz = (spec.settings or {}).get("quiz") or {}
+    if not quiz.get("final"):
+        return []
+    pool = [q for q in spec.questions if quiz.get("forms") != "pools" or q.form == "final"]
+    cells = quiz.get("blueprint") or [{"lesson": None, "difficulty": None,
+                                       "items": quiz["final"]["questions"]}]
+    out = []
+    for cell in cells:
+        knowledge = sum(1 for q in pool if q.kind != "scenario"
+                        and cell["lesson"] in (None, q.lesson_slug)
+                        and cell["difficulty"] in (None, q.difficulty))
+        label = ", ".join(filter(None, (cell["lesson"] or "whole bank", cell["difficulty"])))
+        out.append((label, max(0, cell["items"] - knowledge), cell["items"], knowledge))
+    return out
+
+
 def _course(spec: CourseSpec) -> CourseQuality:
     result = CourseQuality(spec.slug, items=len(spec.questions))
+    result.scenario = sum(1 for q in spec.questions if q.kind == "scenario")
+    cells = final_cells(spec)
+    result.final_scenario = sum(cell[1] for cell in cells)
+    result.final_size = sum(cell[2] for cell in cells)
+    if result.final_scenario < SCENARIO_SHARE * result.final_size:
+        result.findings.append(Finding(spec.path / "course.yml", None, "scenario", (
+            f"a final can be drawn with {result.final_scenario} scenario item(s) of "
+            f"{result.final_size} (at least half must be kind: scenario); each cell holds at "
+            f"least its items minus the knowledge items that fit it: " + "; ".join(
+                f"{label} {least}/{items} ({knowledge} knowledge)"
+                for label, least, items, knowledge in cells))))
     path, lines = spec.path / "questions.yml", _lines(spec)
     all_but_one, longest, absolute_wrong = [], [], []
     for q in spec.questions:

@@ -1,4 +1,5 @@
-"""Page weight of a lesson: HTML + CSS + JS, gzip-compressed as the server sends them.
+"""Page weight of a lesson: HTML + CSS + JS, gzip-compressed as nginx sends them (level 5,
+docs/deployment.md).
 
 Run `python -m bench.page_weight`: builds the app on a temporary SQLite database, loads the
 real content/ (or a generated fixture course when content/ has no course), logs in a trainee
@@ -53,19 +54,21 @@ def write_fixture_course(root: Path, slug: str = "khoa-do-trong-luong") -> Path:
 
 def page_weight(client, url: str) -> dict:
     """Gzip-compressed bytes of a page and of the CSS/JS it links (all fetched from `client`)."""
-    headers = {"Accept-Encoding": "gzip"}
-    page = client.get(url, headers=headers)
+    page = client.get(url)
     if page.status_code != 200:
         raise RuntimeError(f"{url}: HTTP {page.status_code}")
     html = page.get_data()
-    text = gzip.decompress(html).decode() if page.headers.get("Content-Encoding") == "gzip" \
-        else html.decode()
     assets = {}
-    for href in _ASSET.findall(text):
-        response = client.get(href, headers=headers)
-        assets[href] = len(response.get_data())
-    return {"url": url, "html_gzip": len(html), "html_raw": len(text.encode()),
-            "assets_gzip": assets, "total_gzip": len(html) + sum(assets.values())}
+    for href in _ASSET.findall(html.decode()):
+        with client.get(href) as response:  # a file response: closed when read
+            assets[href] = _gzipped(response.get_data())
+    html_gzip = _gzipped(html)
+    return {"url": url, "html_gzip": html_gzip, "html_raw": len(html),
+            "assets_gzip": assets, "total_gzip": html_gzip + sum(assets.values())}
+
+
+def _gzipped(data: bytes) -> int:
+    return len(gzip.compress(data, compresslevel=5, mtime=0))
 
 
 def valid_courses(content: Path, into: Path) -> int:

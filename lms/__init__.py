@@ -3,12 +3,13 @@
 from pathlib import Path
 
 from flask import Flask, abort, g, has_request_context, render_template, request, session
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, event, select
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from lms.config import Config, normalise_database_url
+from lms.config import Config, default_database_url, instance_secret, normalise_database_url
 from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 CSP = (
@@ -19,15 +20,27 @@ CSP = (
 
 
 def create_app(config: dict | None = None) -> Flask:
-    """Create the app: config → extensions → blueprints → CLI → error pages."""
-    app = Flask(__name__, instance_relative_config=True)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    """Create the app: config → extensions → blueprints → CLI → error pages.
+
+    `config` overrides the defaults and LMS_* variables before anything is created or written;
+    `INSTANCE_DIR` in it names the instance folder (default: instance/ beside the package).
+    """
+    config = config or {}
+    app = Flask(__name__, instance_path=config.get("INSTANCE_DIR"), instance_relative_config=True)
     app.config.update(Config.from_env(app.instance_path))
-    if config:
-        app.config.update(config)
-    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
+    app.config.update(config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret(app.instance_path)
+    uri = app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
+    if uri == default_database_url(app.instance_path):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not uri.startswith("sqlite"):
+        # A connection the server dropped while pooled (a restart, a firewall) is replaced
+        # before a request uses it, at the cost of one round trip per checkout.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "pool_pre_ping": True, **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
 
     hops = int(app.config.get("PROXY_FIX") or 0)
     if hops:
@@ -78,19 +91,16 @@ def _init_extensions(app: Flask) -> None:
 
     from lms.accounts import sessions
     from lms.accounts.models import User
-    from lms.core import userload
 
-    # Built once: every logged-in request runs it, and building a statement costs about as much
-    # as running it (the same reason as lms/courses/pagecache.py).
+    # Built once: every signed-in request runs it.
     active_user = select(User).where(User.id == bindparam("id"), User.active.is_(True))
 
-    def plain(user_id: int):
+    def by_id(user_id: int):
         return db.session.execute(active_user, {"id": user_id}).scalar_one_or_none()
 
     @login_manager.user_loader
     def load_user(session_id: str):
-        # A page may load the user together with its own data (lms/core/userload.py).
-        return sessions.load(session_id, lambda user_id: userload.load(user_id, plain))
+        return sessions.load(session_id, by_id)
 
 
 @event.listens_for(Engine, "connect")
@@ -130,15 +140,9 @@ def _register_cli(app: Flask) -> None:
 
 
 def _register_hooks(app: Flask) -> None:
-    from lms.core import assets, compress, csrf_tokens, dbping, fragments, i18n, nav, readonly, text
+    from lms.core import assets, nav, text
 
     assets.init_app(app)
-    dbping.init_app(app)
-    compress.init_app(app)
-    csrf_tokens.init_app(app)
-    readonly.init_app(app)
-    i18n.init_app(app)
-    fragments.init_app(app)
     nav.init_app(app)
     text.init_app(app)
 
@@ -151,7 +155,7 @@ def _register_hooks(app: Flask) -> None:
 
     @app.context_processor
     def inject_globals():
-        return {"current_locale": i18n.locale_code(), "languages": app.config["LANGUAGES"]}
+        return {"current_locale": str(get_locale()), "languages": app.config["LANGUAGES"]}
 
     @app.after_request
     def security_headers(response):

@@ -5,7 +5,7 @@ import secrets
 from pathlib import Path
 
 
-def _instance_secret(instance_path: str) -> str:
+def instance_secret(instance_path: str) -> str:
     """Return the secret key kept in instance/secret_key, creating it once."""
     path = Path(instance_path) / "secret_key"
     if path.exists():
@@ -17,6 +17,11 @@ def _instance_secret(instance_path: str) -> str:
     with os.fdopen(fd, "w") as fh:
         fh.write(key)
     return key
+
+
+def default_database_url(instance_path: str) -> str:
+    """The SQLite file in the instance folder, used when LMS_DATABASE_URL is not set."""
+    return f"sqlite:///{Path(instance_path) / 'lms.db'}"
 
 
 def normalise_database_url(url: str) -> str:
@@ -46,8 +51,7 @@ class Config:
     """Defaults; `from_env` applies LMS_* variables on top."""
 
     SQLALCHEMY_TRACK_MODIFICATIONS = False
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {}  # pool settings; pings: lms/core/dbping.py
-    DB_PING_AFTER = 10.0  # seconds idle after which a pooled server connection is pinged
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}  # pool settings (pool_pre_ping is added off SQLite)
     BASE_URL = "http://127.0.0.1:5000"
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -81,18 +85,16 @@ class Config:
     ITEM_MIN_RESPONSES = 30  # item analysis flags an item only with at least this many responses
     PROXY_FIX = 0  # reverse proxies in front of the app whose X-Forwarded-* headers are trusted
     BENCH_ENDPOINTS = False  # /_bench/bare for the load test only (bench/load.py sets it)
-    PAGE_SKELETONS = True  # lesson pages from cached skeletons (lms/core/skeletons.py)
 
     @classmethod
     def from_env(cls, instance_path: str) -> dict:
-        """Build the configuration dict from defaults and LMS_* variables."""
+        """Build the configuration dict from defaults and LMS_* variables (reads, never writes)."""
         env = os.environ
         cfg = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
-        db_file = Path(instance_path) / "lms.db"
         cfg["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
-            env.get("LMS_DATABASE_URL", f"sqlite:///{db_file}")
+            env.get("LMS_DATABASE_URL", default_database_url(instance_path))
         )
-        cfg["SECRET_KEY"] = env.get("LMS_SECRET_KEY") or _instance_secret(instance_path)
+        cfg["SECRET_KEY"] = env.get("LMS_SECRET_KEY")  # None: create_app uses instance_secret
         cfg["BASE_URL"] = env.get("LMS_BASE_URL", cls.BASE_URL).rstrip("/")
         cfg["BABEL_DEFAULT_LOCALE"] = env.get("LMS_DEFAULT_LOCALE", cls.BABEL_DEFAULT_LOCALE)
         cfg["RATELIMIT_STORAGE_URI"] = env.get("LMS_RATELIMIT_STORAGE_URI",
@@ -109,7 +111,6 @@ class Config:
         )
         cfg["PROXY_FIX"] = _proxy_count(env.get("LMS_PROXY_FIX"))
         cfg["BENCH_ENDPOINTS"] = _bool(env.get("LMS_BENCH_ENDPOINTS"), False)
-        cfg["DB_PING_AFTER"] = float(env.get("LMS_DB_PING_AFTER", cls.DB_PING_AFTER))
         for key in ("PASSWORD_HASH_METHOD", "OTP_HASH_METHOD", "JOIN_RATE_LIMIT"):
             cfg[key] = env.get(f"LMS_{key}", getattr(cls, key))
         for key in ("OTP_VALID_DAYS", "OTP_HASH_THREADS", "SESSION_IDLE_MINUTES",

@@ -16,29 +16,7 @@ ROLES = {
 }
 
 
-class AccountMixin(UserMixin):
-    """What a signed-in account answers from its `role` and `active` columns: the ORM `User`
-    and the light user of lms/core/userload.py share it."""
-
-    @property
-    def is_active(self) -> bool:
-        return bool(self.active)
-
-    @property
-    def role_label(self) -> str:
-        return str(ROLES.get(self.role, self.role))
-
-    def has_role(self, *roles: str) -> bool:
-        """True when the user holds one of `roles`."""
-        return self.role in roles
-
-    def get_id(self) -> str:
-        """The session's name for this user, "id:session_version": bumping the version
-        (logout, password change or reset, deactivation) ends every session of the user."""
-        return f"{self.id}:{self.session_version}"
-
-
-class User(AccountMixin, db.Model):
+class User(UserMixin, db.Model):
     """A login. `unit` limits what the user sees to that unit's subtree (None: everything)."""
 
     __tablename__ = "users"
@@ -63,6 +41,23 @@ class User(AccountMixin, db.Model):
 
     unit = db.relationship("Unit")
     person = db.relationship("Person")
+
+    @property
+    def is_active(self) -> bool:
+        return bool(self.active)
+
+    @property
+    def role_label(self) -> str:
+        return str(ROLES.get(self.role, self.role))
+
+    def has_role(self, *roles: str) -> bool:
+        """True when the user holds one of `roles`."""
+        return self.role in roles
+
+    def get_id(self) -> str:
+        """The session's name for this user, "id:session_version": bumping the version
+        (logout, password change or reset, deactivation) ends every session of the user."""
+        return f"{self.id}:{self.session_version}"
 
     def set_password(self, password: str) -> None:
         """Store a salted hash (scrypt), never the password; a chosen password has no expiry."""

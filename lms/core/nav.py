@@ -1,10 +1,9 @@
 """Navigation by role, and small template helpers shared by every room."""
 
 from flask import current_app, request, url_for
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-
-from lms.core.i18n import locale_code
 
 # (endpoint, label, roles). Entries whose endpoint is not registered are skipped.
 NAV = [
@@ -29,7 +28,7 @@ def nav_items() -> list[dict]:
     if not current_user.is_authenticated:
         return []
     cache = current_app.extensions.setdefault("core.nav", {})
-    key = (current_user.role, request.script_root, locale_code())
+    key = (current_user.role, request.script_root, str(get_locale()))
     items = cache.get(key)
     if items is None:
         views = current_app.view_functions

@@ -4,22 +4,17 @@ one query for the learner's state.
 A course's outline (title, lessons in order) and its lessons' sanitised HTML change only when
 `lms content load` applies new content, and that always sets a new `content_hash` and
 `loaded_at` on the course. Each request reads the course's version together with the learner's
-enrolment and completed lessons in ONE query, which also loads the signed-in user
-(`load_user_with_state`, a companion loader of lms/core/userload.py, run straight on a pooled
-connection by lms/core/rawread.py); the outline and the body are taken from the cache when the
-version matches, and loaded again (outline without the bodies, then only the body wanted) when
-it does not. Courses without a `content_hash` (made by hand, not by the loader) are never
-cached.
+enrolment and completed lessons in ONE query; the outline and the body are taken from the cache
+when the version matches, and loaded again (outline without the bodies, then only the body
+wanted) when it does not. Courses without a `content_hash` (made by hand, not by the loader) are
+never cached. Measured against the plain ORM view in docs/performance.md (*Lesson page*).
 """
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask import g
 from sqlalchemy import and_, bindparam, false, select
 
-from lms.accounts.models import User
-from lms.core import rawread, userload
 from lms.courses.models import Course, Enrolment, Lesson, LessonProgress
 from lms.extensions import db
 
@@ -91,25 +86,9 @@ def _state_statement(mine):
             .where(_THIS_COURSE))
 
 
-# Built once, Core only, and run through lms/core/rawread.py: the Session and ORM machinery
-# around these one-row reads cost more than the queries (measured). Their values are ids,
-# strings and the version token `loaded_at`, which is only compared with itself, so the
-# driver's own types serve (SQLite gives that timestamp as text, consistently).
+# Built once: building a statement costs about as much as running this one.
 _STATE_FOR_PERSON = _state_statement(_ENROLMENT.person_id == bindparam("person_id"))
 _STATE_FOR_STAFF = _state_statement(false())
-# The signed-in user and the same state in one query, for the user loader of lesson pages
-# (lms/core/userload.py): one round trip to a database server instead of two. A user without
-# a roster person matches no enrolment, as _STATE_FOR_STAFF.
-_USERS = User.__table__.c
-_USER_WITH_STATE = (
-    select(*userload.LIGHT_COLUMNS, *_STATE_COLUMNS)
-    .select_from(User.__table__)
-    .outerjoin(Course.__table__, _THIS_COURSE)
-    .outerjoin(Enrolment.__table__, and_(_ENROLMENT.course_id == _COURSE.id,
-                                         _ENROLMENT.person_id == _USERS.person_id))
-    .outerjoin(LessonProgress.__table__, _PROGRESS.enrolment_id == _ENROLMENT.id)
-    .where(_USERS.id == bindparam("id"), _USERS.active.is_(True)))
-PREFETCHED = "lesson_state"
 
 
 def read_state(slug: str, person_id: int | None) -> LessonPage | None:
@@ -119,26 +98,9 @@ def read_state(slug: str, person_id: int | None) -> LessonPage | None:
     :param slug: the course slug
     :param person_id: the learner's roster person id (None for staff without one)
     """
-    prefetched = g.pop(PREFETCHED, None)
-    if prefetched is not None and prefetched[:2] == (slug, person_id):
-        return prefetched[2]
     stmt = _STATE_FOR_PERSON if person_id is not None else _STATE_FOR_STAFF
-    return _state(rawread.rows(stmt, {"slug": slug, "person_id": person_id}), person_id)
-
-
-@userload.companion("courses.lesson")
-def load_user_with_state(user_id: int, view_args: dict) -> userload.LightUser | None:
-    """The active user `user_id` (a LightUser), read together with the lesson page's state,
-    which is left in `g` for `read_state` (see lms/core/userload.py)."""
-    slug = view_args.get("slug")
-    rows = rawread.rows(_USER_WITH_STATE, {"id": user_id, "slug": slug})
-    if not rows:
-        return None
-    width = len(userload.LIGHT_COLUMNS)
-    user = userload.LightUser(*rows[0][:width])
-    g.setdefault(PREFETCHED, (slug, user.person_id,
-                              _state([row[width:] for row in rows], user.person_id)))
-    return user
+    rows = db.session.execute(stmt, {"slug": slug, "person_id": person_id}).all()
+    return _state(rows, person_id)
 
 
 def _state(rows, person_id: int | None) -> LessonPage | None:

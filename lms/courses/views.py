@@ -23,7 +23,6 @@ from lms.accounts.permissions import (
     role_required,
 )
 from lms.assessments.services import quiz_step
-from lms.core import skeletons
 from lms.courses import bp, pagecache, services
 from lms.courses.forms import EnrolManyForm, EnrolOneForm
 from lms.courses.loader import IMAGE_SUFFIXES
@@ -206,12 +205,8 @@ def lesson(slug: str, lesson_slug: str):
             db.session.commit()
         done = state.done
         progress = (len(done & {item.id for item in lessons}), len(lessons))
-    # The page is the same for every learner at this point of the course but for the holes
-    # lms/core/skeletons.py fills in; courses made by hand (no version) render every time.
-    key = None if outline.version is None else (
-        outline.version, lesson.id, enrolment is not None, lesson.id in done, progress)
-    return skeletons.render_page(
-        "courses/lesson.html", key, course=outline, lesson=lesson,
+    return render_template(
+        "courses/lesson.html", course=outline, lesson=lesson,
         body=pagecache.lesson_body(outline, lesson.id), enrolment=enrolment, done=done,
         progress=progress, index=index, total=len(lessons),
         prev=lessons[index - 1] if index > 0 else None,

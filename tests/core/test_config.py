@@ -24,14 +24,37 @@ def test_defaults_use_instance_folder(monkeypatch, tmp_path):
     """Without variables: SQLite in instance/, a secret generated once and kept, vi locale."""
     for name in ("LMS_DATABASE_URL", "LMS_SECRET_KEY", "LMS_BASE_URL", "LMS_DEFAULT_LOCALE"):
         monkeypatch.delenv(name, raising=False)
-    first = Config.from_env(str(tmp_path))
-    second = Config.from_env(str(tmp_path))
+    first = create_app({"INSTANCE_DIR": str(tmp_path)}).config
+    second = create_app({"INSTANCE_DIR": str(tmp_path)}).config
     assert first["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/lms.db"
     assert len(first["SECRET_KEY"]) == 64
     assert first["SECRET_KEY"] == second["SECRET_KEY"]
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
     assert first["BABEL_DEFAULT_LOCALE"] == "vi"
     assert first["SESSION_COOKIE_SECURE"] is False
+
+
+def test_the_factory_writes_nothing_before_the_test_configuration(monkeypatch, tmp_path):
+    """With a secret and a database given, create_app creates no file, not even its folder."""
+    monkeypatch.delenv("LMS_SECRET_KEY", raising=False)
+    instance = tmp_path / "instance"
+    app = create_app({"INSTANCE_DIR": str(instance), "SECRET_KEY": "x",
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/given.db"})
+    assert app.instance_path == str(instance)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_server_databases_ping_pooled_connections(tmp_path):
+    """On PostgreSQL a pooled connection is checked before use (pool_pre_ping); settings given
+    in SQLALCHEMY_ENGINE_OPTIONS are kept."""
+    app = create_app({"SECRET_KEY": "x", "INSTANCE_DIR": str(tmp_path),
+                      "SQLALCHEMY_DATABASE_URI": "postgresql://u@127.0.0.1:1/none",
+                      "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 3}})
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True, "pool_size": 3}
+    from lms.extensions import db
+
+    with app.app_context():
+        assert db.engine.pool._pre_ping is True
 
 
 def test_postgres_urls_use_psycopg3():

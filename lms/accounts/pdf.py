@@ -1,12 +1,11 @@
 """Login slips (phiếu đăng nhập): A4 portrait, ten slips a page with dashed cut lines.
 
 Each slip has the person's name and commune, the username, the one-time password, its expiry,
-the sign-in address and a QR code opening the sign-in page with the username filled in. Long
-batches are drawn 50 pages a canvas and merged as they go (`lms.certificates.pdfmerge`), so
-memory stays flat in the number of people.
+the sign-in address and a QR code opening the sign-in page with the username filled in. A batch
+is one canvas whose pages are deflated as they are finished (`CompactCanvas`).
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
@@ -16,7 +15,6 @@ from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
 
-from lms.certificates import pdfmerge
 from lms.certificates.pdf import CompactCanvas, draw_qr, nfc, short_date
 from lms.core.fonts import FONT, FONT_BOLD, register_fonts
 
@@ -28,7 +26,6 @@ SLIP_W = (PAGE_W - 2 * MARGIN) / COLUMNS
 SLIP_H = (PAGE_H - 2 * MARGIN) / ROWS
 QR_SIZE = 78.0
 PAD = 10.0
-CHUNK_PAGES = 20  # pages per canvas (200 slips): memory stays one chunk
 INK = HexColor("#1d1d1f")
 GREY = HexColor("#6b6d72")
 BLUE = HexColor("#17365d")
@@ -116,14 +113,12 @@ def _new_canvas(buffer) -> CompactCanvas:
     return c
 
 
-def _chunks(slips: Iterable[Slip], base_url: str, counter: list[int]) -> Iterator[bytes]:
-    """Complete PDFs of up to CHUNK_PAGES pages each; `counter[0]` counts the pages."""
-    c = buffer = None
-    on_page = pages_in_chunk = 0
+def write_slips(slips: Iterable[Slip], base_url: str, out) -> int:
+    """Write the slips PDF to the binary file `out`, drawing as `slips` yields; returns the
+    page count."""
+    c = _new_canvas(out)
+    pages = on_page = 0
     for slip in slips:
-        if c is None:
-            buffer = BytesIO()
-            c = _new_canvas(buffer)
         if on_page == 0:
             _cut_lines(c)
         col, row = on_page % COLUMNS, on_page // COLUMNS
@@ -131,35 +126,17 @@ def _chunks(slips: Iterable[Slip], base_url: str, counter: list[int]) -> Iterato
         on_page += 1
         if on_page == PER_PAGE:
             c.showPage()
-            counter[0] += 1
+            pages += 1
             on_page = 0
-            pages_in_chunk += 1
-            if pages_in_chunk == CHUNK_PAGES:
-                c.save()
-                yield buffer.getvalue()
-                c = buffer = None
-                pages_in_chunk = 0
-    if c is None and counter[0] == 0:
-        buffer = BytesIO()
-        c = _new_canvas(buffer)
+    if on_page:
+        c.showPage()
+        pages += 1
+    if not pages:
         c.setFont(FONT, 14)
         c.drawCentredString(PAGE_W / 2, PAGE_H / 2, "Không có phiếu đăng nhập nào.")
-        on_page = 1
-    if c is not None:
-        if on_page:
-            c.showPage()
-            counter[0] += 1
-        c.save()
-        yield buffer.getvalue()
-
-
-def write_slips(slips: Iterable[Slip], base_url: str, out) -> int:
-    """Write the slips PDF to the binary file `out`, drawing as `slips` yields; returns the
-    page count."""
-    counter = [0]
-    for part in pdfmerge.merge(_chunks(slips, base_url, counter)):
-        out.write(part)
-    return counter[0]
+        c.showPage()
+    c.save()
+    return pages
 
 
 def slips_pdf(slips: Iterable[Slip], base_url: str) -> bytes:

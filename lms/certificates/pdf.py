@@ -2,15 +2,14 @@
 
 The font is Be Vietnam Pro from the `fontpkg_be_vietnam_pro` package, embedded as a subset and
 registered once per process, so every diacritic prints and extracts as the exact NFC text.
-A batch is drawn a page per certificate, 50 pages per canvas, and the small PDFs are merged into
-one as they are done (`pdfmerge`), so it streams with flat memory; the parts that are the same on
-every page of one issuer (frame, national title, agency block) are drawn once per canvas as a form
-XObject and reused.
+A batch is one canvas, a page per certificate, each page's content deflated as soon as it is
+finished (about 3 KB a page until the file is written); the parts that are the same on every page
+of one issuer (frame, national title, agency block) are drawn once as a form XObject and reused.
 """
 
 import unicodedata
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import date
 from io import BytesIO
 
@@ -22,7 +21,6 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFName, PDFStream
 from reportlab.pdfgen.canvas import Canvas
 
-from lms.certificates import pdfmerge
 from lms.core.fonts import FONT, FONT_BOLD, FONT_ITALIC, register_fonts
 
 PAGE_W, PAGE_H = landscape(A4)
@@ -294,67 +292,22 @@ def certificate_pdf(cert, verify_url: str) -> bytes:
     return buffer.getvalue()
 
 
-CHUNK_PAGES = 50  # certificates per canvas in a batch: one small PDF, merged as it is done
+def batch_pdf(pairs: Iterable[tuple[object, str]], out) -> int:
+    """Write one PDF with a page per (certificate, verify URL) pair to the binary file `out`;
+    returns the page count. An empty batch is one page saying there is nothing to print.
 
-
-def _chunk_pdfs(pairs: Iterable[tuple[object, str]], per_chunk: int,
-                counter: list[int]) -> Iterator[bytes]:
-    """Complete PDFs of up to `per_chunk` pages each, drawn as `pairs` yields them.
-
-    reportlab holds every page of a canvas until `save()`, so a fresh canvas every `per_chunk`
-    pages keeps memory flat; `counter[0]` counts the pages drawn. An empty batch gives one page
-    saying there is nothing to print.
+    Pages are drawn as the iterable yields them, so the certificates may come from a streamed
+    query; the file is written when the last page is done.
     """
-    c = buffer = None
-    in_chunk = 0
+    c = new_canvas(out)
+    pages = 0
     for cert, url in pairs:
-        if c is None:
-            buffer = BytesIO()
-            c = new_canvas(buffer, "Giấy chứng nhận")
         draw_certificate(c, cert, url)
         c.showPage()
-        counter[0] += 1
-        in_chunk += 1
-        if in_chunk == per_chunk:
-            c.save()
-            yield buffer.getvalue()
-            c = buffer = None
-            in_chunk = 0
-    if c is None and counter[0] == 0:
-        buffer = BytesIO()
-        c = new_canvas(buffer, "Giấy chứng nhận")
+        pages += 1
+    if not pages:
         c.setFont(REGULAR, 14)
         c.drawCentredString(MID_X, PAGE_H / 2, "Không có giấy chứng nhận nào.")
         c.showPage()
-    if c is not None:
-        c.save()
-        yield buffer.getvalue()
-
-
-def _merged(pairs, per_chunk: int, counter: list[int]) -> Iterator[bytes]:
-    """The chunks of `_chunk_pdfs` merged into one PDF, part by part."""
-    yield from pdfmerge.merge(_chunk_pdfs(pairs, per_chunk, counter))
-
-
-def iter_batch_pdf(pairs: Iterable[tuple[object, str]],
-                   per_chunk: int = CHUNK_PAGES) -> Iterator[bytes]:
-    """The batch PDF, a page per (certificate, verify URL) pair, as a stream of byte parts.
-
-    The pages are drawn `per_chunk` at a time on a fresh canvas (each a complete small PDF with
-    its own font subsets) and merged into one PDF as they are done (`pdfmerge`): the first part
-    is sent after the first chunk, and memory stays flat however long the batch is.
-    """
-    return _merged(pairs, per_chunk, [0])
-
-
-def batch_pdf(pairs: Iterable[tuple[object, str]], buffer,
-              per_chunk: int = CHUNK_PAGES) -> int:
-    """Write the batch PDF of (certificate, verify URL) pairs to `buffer`; returns the page count.
-
-    Pages are drawn as the iterable yields them, so the certificates may come from a streamed
-    query; the file is written chunk by chunk (see `iter_batch_pdf`).
-    """
-    counter = [0]
-    for part in _merged(pairs, per_chunk, counter):
-        buffer.write(part)
-    return counter[0]
+    c.save()
+    return pages

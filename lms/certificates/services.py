@@ -6,6 +6,7 @@ import secrets
 import zipfile
 from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
+from io import BytesIO
 
 from flask import current_app
 from flask_babel import force_locale
@@ -368,12 +369,13 @@ def _stream(stmt) -> Iterator[Certificate]:
     yield from db.session.scalars(stmt.execution_options(yield_per=200))
 
 
-def iter_cohort_pdf(stmt) -> Iterator[bytes]:
-    """Byte chunks of one PDF with a page per certificate of `stmt`."""
+def batch_pdf(stmt) -> bytes:
+    """One PDF with a page per certificate of `stmt`."""
     from lms.certificates import pdf
 
-    pairs = ((cert, verify_url(cert.code)) for cert in _stream(stmt))
-    yield from pdf.iter_batch_pdf(pairs)
+    out = BytesIO()
+    pdf.batch_pdf(((cert, verify_url(cert.code)) for cert in _stream(stmt)), out)
+    return out.getvalue()
 
 
 class _Drain:

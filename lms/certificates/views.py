@@ -178,12 +178,12 @@ def _cohort_for_print(cohort_id: int) -> Cohort:
 @bp.route("/cohort/<int:cohort_id>.pdf")
 @role_required("admin", "trainer")
 def cohort_pdf(cohort_id: int):
-    """A cohort's certificates as one PDF, a page each, streamed."""
+    """A cohort's certificates as one PDF, a page each."""
     cohort = _cohort_for_print(cohort_id)
     audit.record("certificates.print", current_user, f"cohort {cohort.id}", format="pdf")
     db.session.commit()
-    stream = services.iter_cohort_pdf(services.cohort_certificates(cohort.id))
-    return Response(stream_with_context(stream), mimetype="application/pdf", headers={
+    data = services.batch_pdf(services.cohort_certificates(cohort.id))
+    return Response(data, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="chung-nhan-lop-{cohort.id}.pdf"',
         "Cache-Control": "no-store"})
 

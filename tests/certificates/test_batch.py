@@ -1,17 +1,15 @@
-"""The batch PDF: drawn in chunks, merged into one valid PDF as it streams, with flat memory."""
+"""The batch PDF: one canvas, a page per certificate in order, each with its holder."""
 
 import io
 import logging
 import re
-import tracemalloc
 import unicodedata
 from datetime import date
 from types import SimpleNamespace
 
 import pypdf
-import pytest
 
-from lms.certificates import pdf, pdfmerge, services
+from lms.certificates import pdf, services
 
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ"]
 GIVEN = ["Thị Hường", "Văn Dũng", "Thu Trang", "Đức Thắng", "Ngọc Yến", "Minh Quân"]
@@ -31,11 +29,9 @@ def fake_cert(i: int) -> SimpleNamespace:
         issued_on=date(2025, 8, 10), status="valid", code=f"test{i:018d}")
 
 
-def fake_pairs(n: int, drawn: list[int] | None = None):
+def fake_pairs(n: int):
     """(certificate, URL) pairs made one at a time, as a streamed query gives them."""
     for i in range(n):
-        if drawn is not None:
-            drawn[0] += 1
         cert = fake_cert(i)
         yield cert, f"https://taphuan.example.gov.vn/verify/{cert.code}"
 
@@ -52,11 +48,11 @@ def _check_xref(data: bytes) -> int:
     return size
 
 
-def test_merged_batch_has_every_holder_on_the_right_page(caplog):
-    """Several chunks merge into one PDF: pages in order, each with its holder's NFC name."""
+def test_batch_has_every_holder_on_the_right_page(caplog):
+    """One PDF: pages in order, each with its holder's NFC name, a valid cross-reference."""
     caplog.set_level(logging.WARNING)
     buffer = io.BytesIO()
-    assert pdf.batch_pdf(fake_pairs(7), buffer, per_chunk=3) == 7
+    assert pdf.batch_pdf(fake_pairs(7), buffer) == 7
     data = buffer.getvalue()
     assert data.startswith(b"%PDF-1.4") and data.rstrip().endswith(b"%%EOF")
     _check_xref(data)
@@ -73,21 +69,19 @@ def test_merged_batch_has_every_holder_on_the_right_page(caplog):
     assert not caplog.records  # pypdf logs its repairs as warnings
 
 
-def test_each_chunk_has_its_own_subset_tags():
-    """Font subsets of different chunks get different tags, so no viewer mixes them up."""
+def test_the_frame_is_drawn_once_per_batch():
+    """The parts shared by every page of one issuer are one form, not one copy per page."""
     buffer = io.BytesIO()
-    pdf.batch_pdf(fake_pairs(4), buffer, per_chunk=2)
-    tags = re.findall(rb"/BaseFont /([A-Z]{6})\+BeVietnamPro-Regular", buffer.getvalue())
-    assert len(tags) == 2 and tags[0] != tags[1]
+    pdf.batch_pdf(fake_pairs(4), buffer)
+    assert len(re.findall(rb"/Subtype /Form", buffer.getvalue())) == 1
 
 
 def test_database_certificates_stream_in_name_order(make_cert):
-    """Real certificates through iter_batch_pdf: one page each, in the order given."""
+    """Real certificates from the database: one page each, in the order given."""
     certs = [make_cert(full_name=f"Lê Văn Bình {i}") for i in range(3)]
-    parts = list(pdf.iter_batch_pdf(((c, services.verify_url(c.code)) for c in certs),
-                                    per_chunk=2))
-    assert len(parts) == 4  # header, two chunks, trailer
-    reader = pypdf.PdfReader(io.BytesIO(b"".join(parts)))
+    buffer = io.BytesIO()
+    pdf.batch_pdf(((c, services.verify_url(c.code)) for c in certs), buffer)
+    reader = pypdf.PdfReader(io.BytesIO(buffer.getvalue()))
     for page, cert in zip(reader.pages, certs, strict=True):
         assert cert.holder_name in page.extract_text()
 
@@ -99,45 +93,3 @@ def test_empty_batch_is_one_page_saying_so():
     reader = pypdf.PdfReader(io.BytesIO(buffer.getvalue()))
     assert len(reader.pages) == 1
     assert "Không có giấy chứng nhận nào." in reader.pages[0].extract_text()
-
-
-def test_first_bytes_are_sent_after_one_chunk():
-    """The first page objects leave after one chunk is drawn, long before the last page."""
-    drawn = [0]
-    stream = pdf.iter_batch_pdf(fake_pairs(25, drawn), per_chunk=10)
-    assert next(stream).startswith(b"%PDF")
-    first = next(stream)
-    assert b" 0 obj" in first and drawn[0] <= 10
-    rest = list(stream)
-    assert drawn[0] == 25 and len(rest) == 3
-
-
-def _peak(n: int, per_chunk: int) -> int:
-    tracemalloc.start()
-    try:
-        for _part in pdf.iter_batch_pdf(fake_pairs(n), per_chunk=per_chunk):
-            pass
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-
-
-def test_memory_stays_flat_with_the_batch_size():
-    """Four times the certificates (4 vs 16 chunks) do not need much more memory.
-
-    Chunks of 10 keep the test short (tracemalloc slows drawing about fourfold); one canvas for
-    the whole batch would hold about 10 KB more per page and fail the bound.
-    """
-    _peak(2, 10)  # warm-up: fonts, imports, caches
-    small, large = _peak(40, 10), _peak(160, 10)
-    assert large < 1.5 * small
-
-
-def test_merger_rejects_what_it_cannot_parse():
-    """A file that is not a classic-xref PDF is refused, not silently mangled."""
-    merger = pdfmerge.StreamMerger()
-    merger.header()
-    with pytest.raises(ValueError):
-        merger.add(b"%PDF-1.5\n1 0 obj\n<< >>\nendobj\nstartxref\n9\n%%EOF\n")
-    with pytest.raises(ValueError):
-        pdfmerge.StreamMerger().finish()

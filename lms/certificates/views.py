@@ -8,6 +8,7 @@ from flask import (
     current_app,
     flash,
     g,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -281,7 +282,9 @@ def page(code: str):
 @verify_bp.route("/api/v1/certificates/<code>")
 @limiter.limit(_verify_limit)
 def api(code: str):
-    """The same verification as JSON."""
-    cert = _public_certificate(code)
-    g.no_store = True
-    return public_view(cert)
+    """The same verification as JSON, with an ETag: a client that has it gets 304 instead of
+    the body, but asks every time (no-cache), so a revocation shows at once."""
+    response = jsonify(public_view(_public_certificate(code)))
+    response.add_etag()
+    response.cache_control.no_cache = True
+    return response.make_conditional(request)

@@ -46,6 +46,23 @@ def test_revoked_shows_date_and_reason(client, make_cert, admin, db):
     assert data["revoked_on"] == revoked_on.isoformat()
 
 
+def test_api_answers_304_until_the_certificate_changes(client, make_cert, admin, db):
+    """The JSON carries an ETag and must be revalidated; the same ETag gets 304 without a body,
+    and after a revocation the old one gets the new status."""
+    cert = make_cert()
+    url = f"/api/v1/certificates/{cert.code}"
+    first = client.get(url)
+    etag = first.headers["ETag"]
+    assert "no-cache" in first.headers["Cache-Control"]
+    again = client.get(url, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.get_data() == b""
+    services.revoke(cert, "Sai thông tin", by=admin)
+    db.session.commit()
+    changed = client.get(url, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.get_json()["status"] == "revoked"
+    assert changed.headers["ETag"] != etag
+
+
 def test_expired_certificate(client, make_cert, make_course):
     """A certificate past its expiry date shows as expired."""
     cert = make_cert(course=make_course(validity_months=12), on=date(2020, 3, 1))

@@ -1,15 +1,22 @@
 """Shared fixtures: app, client, runner, a fresh database per test, factories and login_as.
 
+As in flaskr: a fresh app per test module, built with the test configuration, and empty tables
+for every test. The `app` fixture holds an application context for the test's own queries; the
+test client runs each request in a context of its own (its own `g` and database session), as
+a server does, so a test re-reads what a request changed.
+
 Set LMS_TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1:5432/tap_huan_test) to run the
 whole suite on PostgreSQL; the default is a SQLite file in a temporary folder.
 """
 
+import contextvars
 import os
 import re
 import tempfile
 from contextlib import contextmanager
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import event, text
 
 from lms import create_app
@@ -26,10 +33,18 @@ def _database_url(tmp_path_factory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
 
 
-@pytest.fixture(scope="session")
+class ServerLikeClient(FlaskClient):
+    """A test client whose every request starts from an empty context: it pushes its own
+    application context, whatever the test holds, so nothing in `g` or the database session
+    is shared between requests or with the test."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+@pytest.fixture(scope="module")
 def _app(tmp_path_factory):
-    """One app and schema for the session; each test empties every table afterwards."""
-    instance = tmp_path_factory.mktemp("instance")
+    """A fresh app and schema for each test module; each test empties every table afterwards."""
     app = create_app({
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory),
@@ -38,19 +53,9 @@ def _app(tmp_path_factory):
         "OTP_HASH_METHOD": "pbkdf2:sha256:1000",
         "BASE_URL": "http://lms.test",
         "RATELIMIT_ENABLED": True,
-        "INSTANCE_DIR": str(instance),
+        "INSTANCE_DIR": str(tmp_path_factory.mktemp("instance")),
     })
-
-    @app.before_request
-    def _fresh_g():
-        """Tests hold one app context, so requests would share `g` (Flask-Login's user,
-        Flask-Babel's locale); start each request with an empty `g`, as in production."""
-        from flask import g
-
-        g.__dict__.clear()
-
-    # Run first, before the rate limiter and every room's hooks.
-    app.before_request_funcs[None].insert(0, app.before_request_funcs[None].pop())
+    app.test_client_class = ServerLikeClient
     with app.app_context():
         _db.drop_all()
         _db.create_all()

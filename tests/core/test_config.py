@@ -4,6 +4,7 @@ from sqlalchemy import text
 
 from lms import create_app
 from lms.config import Config, normalise_database_url
+from tests.conftest import TEST_PASSWORD, post_form
 
 
 def test_env_overrides_defaults(monkeypatch, tmp_path):
@@ -86,6 +87,20 @@ def test_security_headers(client):
     assert "frame-ancestors 'none'" in csp
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_each_request_has_its_own_context(app, client, make_user):
+    """As on a server, a request sees neither the test's `g` nor an earlier request's
+    signed-in user (the test client pushes a context per request)."""
+    from flask import g
+
+    g._login_user = make_user("admin")  # where Flask-Login keeps the request's user
+    assert client.get("/healthz").json["user"] is False
+    signed_in = app.test_client()
+    post_form(signed_in, "/accounts/login", {"username": g._login_user.username,
+                                             "password": TEST_PASSWORD}, page="/accounts/login")
+    assert signed_in.get("/healthz").json["user"] is True
+    assert client.get("/healthz").json["user"] is False
 
 
 def test_healthz(client):

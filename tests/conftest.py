@@ -36,9 +36,11 @@ def _database_url(tmp_path_factory) -> str:
 class ServerLikeClient(FlaskClient):
     """A test client whose every request starts from an empty context: it pushes its own
     application context, whatever the test holds, so nothing in `g` or the database session
-    is shared between requests or with the test."""
+    is shared between requests or with the test. Responses are read in full inside that
+    context (buffered), so a streamed body ends its request there too."""
 
     def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 

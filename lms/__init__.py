@@ -1,5 +1,6 @@
 """Tập Huấn: the application factory."""
 
+from importlib import import_module
 from pathlib import Path
 
 from flask import Flask, abort, g, has_request_context, render_template, request, session
@@ -12,6 +13,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from lms.config import Config, default_database_url, instance_secret, normalise_database_url
 from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
 
+VIEWS = ("core.views", "accounts.views", "accounts.join_views", "units.views", "courses.views",
+         "assessments.views", "cohorts.views", "certificates.views", "reports.views",
+         "privacy.views")
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
@@ -125,11 +129,16 @@ def _register_blueprints(app: Flask) -> None:
     from lms.cohorts import bp as cohorts_bp
     from lms.core import bp as core_bp
     from lms.courses import bp as courses_bp
+    from lms.privacy import bp as privacy_bp
     from lms.reports import bp as reports_bp
     from lms.units import bp as units_bp
 
+    # The rooms' packages only create their blueprints; the routes are imported here, so that
+    # importing a room's models never pulls in its views and, through them, every other room.
+    for views in VIEWS:
+        import_module(f"lms.{views}")
     for bp in (core_bp, accounts_bp, units_bp, courses_bp, assessments_bp, cohorts_bp,
-               certificates_bp, verify_bp, reports_bp):
+               certificates_bp, verify_bp, reports_bp, privacy_bp):
         app.register_blueprint(bp)
 
 

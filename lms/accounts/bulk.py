@@ -20,7 +20,9 @@ from sqlalchemy import func, insert, or_, select, update
 from lms.accounts import audit, passwords
 from lms.accounts.models import User
 from lms.accounts.pdf import Slip, write_slips
-from lms.accounts.permissions import filter_persons, unit_in_scope
+from lms.accounts.permissions import can_edit_cohort, filter_persons, unit_in_scope
+from lms.accounts.services import set_one_time_password
+from lms.cohorts.models import CohortMember
 from lms.core.tabular import CsvSink
 from lms.core.text import fold
 from lms.core.timeutil import utcnow
@@ -61,8 +63,6 @@ def unique_usernames(staff_ids: list[str]) -> list[str]:
 
 def create_for_person(person: Person) -> tuple[User, str]:
     """One trainee account for `person` with a one-time password (returned); caller commits."""
-    from lms.accounts.services import set_one_time_password
-
     (username,) = unique_usernames([person.staff_id])
     password = passwords.one_time_password()
     user = User(username=username, role="trainee", full_name=person.full_name, person=person)
@@ -88,7 +88,6 @@ class Run:
     def __post_init__(self):
         by = self.by
         if self.cohort is not None:
-            from lms.accounts.permissions import can_edit_cohort
 
             if by is not None and not can_edit_cohort(by, self.cohort):
                 raise BulkError(_("Bạn không quản lý lớp này."))
@@ -99,7 +98,6 @@ class Run:
         """The roster people this run covers (a Person query, scoped to the actor)."""
         stmt = select(Person.id)
         if self.cohort is not None:
-            from lms.cohorts.models import CohortMember
 
             stmt = stmt.where(Person.id.in_(select(CohortMember.person_id).where(
                 CohortMember.cohort_id == self.cohort.id)))

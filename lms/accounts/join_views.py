@@ -8,8 +8,9 @@ from flask_login import current_user, login_user
 
 from lms.accounts import bp, joining, sessions
 from lms.accounts.forms import JoinCodeForm, JoinForm
-from lms.accounts.models import JoinRequest
+from lms.accounts.models import JoinRequest, User
 from lms.accounts.permissions import can_edit_cohort, role_required
+from lms.cohorts.models import Cohort
 from lms.extensions import db, limiter
 
 _SESSION_KEY = "join_request"
@@ -20,7 +21,6 @@ def _join_limit() -> str:
 
 
 def _editable_cohort(cohort_id: int):
-    from lms.cohorts.models import Cohort
 
     cohort = db.get_or_404(Cohort, cohort_id)
     if not can_edit_cohort(current_user, cohort):
@@ -110,7 +110,6 @@ def join_status():
         return redirect(url_for("accounts.change_password"))
     username = None
     if join_request.status == "confirmed":
-        from lms.accounts.models import User
 
         account = db.session.scalar(db.select(User).where(
             User.person_id == join_request.person_id))

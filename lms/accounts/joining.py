@@ -18,6 +18,8 @@ from lms.accounts import audit, bulk
 from lms.accounts.models import JoinRequest, User
 from lms.accounts.passwords import ALPHABET
 from lms.accounts.permissions import can_edit_cohort, unit_in_scope
+from lms.cohorts.models import Cohort, CohortMember
+from lms.cohorts.services import CohortError, add_members
 from lms.core.text import clean
 from lms.core.timeutil import utcnow
 from lms.extensions import db
@@ -40,7 +42,6 @@ def open_code(cohort, *, by) -> str:
     """Give the cohort a fresh join code (replacing any earlier one)."""
     if not can_edit_cohort(by, cohort):
         raise JoinError(_("Bạn không quản lý lớp này."))
-    from lms.cohorts.models import Cohort
 
     while True:
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
@@ -61,8 +62,6 @@ def close_code(cohort, *, by) -> None:
 
 def cohort_for_code(code: str):
     """The open cohort whose join code this is, or None."""
-    from lms.cohorts.models import Cohort
-
     code = normalise_code(code)
     if not code:
         return None
@@ -114,9 +113,6 @@ def decide(join: JoinRequest, accept: bool, *, by) -> None:
 
     :raises JoinError: not the actor's cohort, the person out of the actor's scope, decided
     """
-    from lms.cohorts.models import CohortMember
-    from lms.cohorts.services import CohortError, add_members
-
     cohort = join.cohort
     if not can_edit_cohort(by, cohort):
         raise JoinError(_("Bạn không quản lý lớp này."))

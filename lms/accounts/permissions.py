@@ -8,6 +8,7 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user, login_required
 
+from lms.courses.models import Enrolment
 from lms.extensions import db
 from lms.units.models import Person, Unit
 
@@ -166,8 +167,6 @@ def can_export_cohort(user, cohort) -> bool:
 
 def can_take_quiz(user, course) -> bool:
     """A trainee linked to a roster person who is enrolled in the course takes its quizzes."""
-    from lms.courses.models import Enrolment
-
     if not user.is_authenticated or not user.has_role("trainee") or user.person_id is None:
         return False
     return db.session.scalar(db.select(Enrolment.id).where(

@@ -10,10 +10,13 @@ from sqlalchemy import func, or_, select
 
 from lms.accounts import audit, passwords
 from lms.accounts.models import ROLES, LoginAttempt, User
+from lms.accounts.permissions import scope_unit, unit_in_scope
+from lms.cohorts.models import Cohort, CohortMember, cohort_trainers
 from lms.core.text import clean
 from lms.core.timeutil import utcnow
 from lms.extensions import db
 from lms.units.models import Person, Unit
+from lms.units.services import lookup_unit
 
 
 class AccountError(ValueError):
@@ -157,9 +160,6 @@ def change_password(user: User, current: str, new: str, confirm: str) -> None:
 def can_reset_password(by, user: User) -> bool:
     """Admins reset accounts within their scope (not their own); trainers reset the trainee
     accounts of members of the cohorts they run."""
-    from lms.accounts.permissions import unit_in_scope
-    from lms.cohorts.models import Cohort, CohortMember, cohort_trainers
-
     if not by.is_authenticated or by.id == user.id:
         return False
     if by.has_role("admin"):
@@ -199,7 +199,6 @@ def find_unit(code: str | None) -> Unit | None:
     """A current unit by code (zero-padding optional); AccountError when unknown."""
     if not code:
         return None
-    from lms.units.services import lookup_unit
 
     unit = lookup_unit(code)
     if unit is None:
@@ -210,8 +209,6 @@ def find_unit(code: str | None) -> Unit | None:
 def _check_scope(by, unit: Unit | None, person: Person | None) -> None:
     """The unit an account is limited to and the roster person it is linked to must lie
     within the acting admin's scope (a scoped admin cannot make a national account)."""
-    from lms.accounts.permissions import scope_unit, unit_in_scope
-
     if by is None:
         return
     if scope_unit(by) is not None and unit is None:
@@ -292,8 +289,6 @@ def update_user(user: User, *, by, role: str, full_name: str, unit: Unit | None,
 
 def cohort_accounts(cohort) -> dict:
     """For a cohort page: the members' accounts (person, user) and how many have none."""
-    from lms.cohorts.models import CohortMember
-
     rows = db.session.execute(
         select(Person, User).join(CohortMember, CohortMember.person_id == Person.id)
         .outerjoin(User, User.person_id == Person.id)
@@ -305,8 +300,6 @@ def cohort_accounts(cohort) -> dict:
 def _scope_filter(by):
     """A WHERE clause: accounts limited to a unit of `by`'s subtree or linked to a person of
     one of its communes (None: no limit)."""
-    from lms.accounts.permissions import scope_unit
-
     scope = scope_unit(by)
     if scope is None:
         return None

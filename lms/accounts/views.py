@@ -1,14 +1,20 @@
 """Login, logout and user administration."""
 
+import zipfile
+from io import BytesIO
+
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from lms.accounts import bp, passwords, services, sessions
+from lms.accounts import bp, bulk, joining, passwords, services, sessions
 from lms.accounts.forms import ChangePasswordForm, FromRosterForm, LoginForm, UserForm
 from lms.accounts.models import AuditLog, User
+from lms.accounts.pdf import slips_pdf
 from lms.accounts.permissions import role_required
+from lms.cohorts.models import Cohort
+from lms.core.tabular import write_xlsx
 from lms.core.urls import safe_target
 from lms.extensions import db
 from lms.units.models import Person
@@ -53,8 +59,6 @@ def logout():
 @bp.app_context_processor
 def account_helpers():
     """`cohort_accounts(cohort)` and `join_requests(cohort)` for the cohort page."""
-    from lms.accounts import joining
-
     return {"cohort_accounts": services.cohort_accounts, "join_requests": joining.pending}
 
 
@@ -104,8 +108,6 @@ def reset_password(user_id: int):
     user = db.get_or_404(User, user_id)
     if not services.can_reset_password(current_user, user):
         abort(404)
-    from lms.accounts import bulk  # reportlab and the certificates room: only when used
-    from lms.accounts.pdf import slips_pdf
 
     password = services.reset_password(user, by=current_user)
     db.session.commit()
@@ -196,12 +198,6 @@ def user_edit(user_id: int):
 
 def _accounts_zip(run, name: str) -> Response:
     """Carry out a bulk run into a ZIP of the slips PDF, the CSV and the XLSX (and commit)."""
-    import zipfile
-    from io import BytesIO
-
-    from lms.accounts import bulk
-    from lms.core.tabular import write_xlsx
-
     out, csv_file = BytesIO(), BytesIO()
     rows: list = []
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -221,8 +217,6 @@ def _accounts_zip(run, name: str) -> Response:
 def from_roster():
     """Accounts for every roster person of a unit (within scope) who has none: a ZIP of
     login slips, CSV and XLSX; a preview only counts."""
-    from lms.accounts import bulk
-
     form = FromRosterForm()
     preview = None
     if form.validate_on_submit():
@@ -244,9 +238,6 @@ def from_roster():
 @role_required("admin", "trainer")
 def from_cohort(cohort_id: int):
     """Accounts for the members of a cohort who have none (its trainers and admins)."""
-    from lms.accounts import bulk
-    from lms.cohorts.models import Cohort
-
     cohort = db.get_or_404(Cohort, cohort_id)
     try:
         run = bulk.Run(by=current_user, cohort=cohort)

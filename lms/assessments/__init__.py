@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("assessments", __name__, url_prefix="/quizzes", template_folder="templates")
-
-from lms.assessments import models, views  # noqa: E402,F401

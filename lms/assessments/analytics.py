@@ -25,9 +25,19 @@ Definitions (also in docs/assessments.md):
 import math
 from dataclasses import dataclass, field
 
+from flask import current_app
 from sqlalchemy import and_, case, func, literal, select, union, union_all
 
-from lms.assessments.models import SUBMITTED, Attempt, AttemptAnswer, PaperScore, Question
+from lms.assessments.models import (
+    FOLLOW_UP,
+    SUBMITTED,
+    Attempt,
+    AttemptAnswer,
+    PaperScore,
+    Question,
+)
+from lms.assessments.services import answer_keys, question_options
+from lms.assessments.settings import forms_label
 from lms.cohorts.models import Cohort, CohortMember
 from lms.courses.models import Course
 from lms.extensions import db
@@ -200,7 +210,6 @@ def knowledge_gain(*, course=None, cohort=None, unit=None, person=None,
         stmt = stmt.outerjoin(*group_join)
     stmt = _filtered(stmt, keys.c.person_id, keys.c.course_id, course=course, cohort=cohort,
                      unit=unit, person=person, scope=scope)
-    from lms.assessments.services import forms_label
 
     rows = []
     for r in db.session.execute(stmt):
@@ -234,8 +243,6 @@ def retention(*, course=None, cohort=None, unit=None, person=None, scope=None,
     """Retention per course (or course and cohort / commune) and follow-up: the people who
     took a follow-up and have a final result, their best final mean, follow-up mean and the
     mean of (follow-up − final), in one SQL query. Same filters as `knowledge_gain`."""
-    from lms.assessments.models import FOLLOW_UP
-
     follow = (select(Attempt.person_id, Attempt.course_id, Attempt.kind,
                      func.max(Attempt.score).label("score"))
               .where(Attempt.kind.startswith(FOLLOW_UP), Attempt.status == SUBMITTED)
@@ -310,8 +317,6 @@ def _chosen_keys():
 
 def min_responses() -> int:
     """The responses an item needs before it is flagged (config `ITEM_MIN_RESPONSES`)."""
-    from flask import current_app
-
     return int(current_app.config.get("ITEM_MIN_RESPONSES", DEFAULT_MIN_RESPONSES))
 
 
@@ -329,8 +334,6 @@ def item_analysis(course: Course, *, cohort=None, kind: str = "final",
     :param kind: `final` (default), `pretest` or a follow-up
     :param minimum: responses needed before flagging (default: `min_responses()`)
     """
-    from lms.assessments.services import answer_keys, question_options
-
     minimum = min_responses() if minimum is None else minimum
 
     base = select(Attempt.id, Attempt.score).where(

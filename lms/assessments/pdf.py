@@ -4,11 +4,13 @@ on separate pages. Vietnamese text uses the embedded Be Vietnam Pro TrueType fon
 
 from io import BytesIO
 
+from flask_babel import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
+from lms.assessments.services import answer_keys
 from lms.core.fonts import FONT, FONT_BOLD, register_fonts
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -72,8 +74,6 @@ class _Writer:
 
 def paper_labels(kind: str, title: str) -> dict:
     """The translated texts printed on a paper test of `kind` (`pretest` or `final`)."""
-    from flask_babel import gettext as _
-
     heading = _("Bài kiểm tra đầu vào") if kind == "pretest" else _("Bài kiểm tra cuối khóa")
     return {"heading": heading.upper(),
             "name_line": _("Họ và tên: ........................................   "
@@ -136,7 +136,6 @@ def paper_test_pdf(title: str, paper: list, labels: dict, code: int | None = Non
 
 
 def _answer_letters(question, letters: dict) -> str:
-    from lms.assessments.services import answer_keys
 
     keys = answer_keys(question)
     return ", ".join(sorted(letters[k] for k in keys if k in letters))

@@ -9,7 +9,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -25,99 +24,28 @@ from lms.assessments.models import (
     PaperScore,
     Question,
 )
+from lms.assessments.settings import (
+    DEFAULT_QUESTIONS,
+    follow_up_kinds,
+    grace,
+    has_quiz,
+    partial_credit,
+    pool_of,
+    quiz_config,
+    quiz_settings,
+)
+from lms.assessments.signals import final_passed
 from lms.cohorts.models import Cohort, CohortMember
 from lms.core.tabular import Column, ImportFailed, RowError, normalise_id, read_table
 from lms.core.text import clean
 from lms.core.timeutil import utcnow
-from lms.courses.models import Course, Enrolment
+from lms.courses.models import Completion, Course
 from lms.extensions import db
 from lms.units.models import Person
-
-DEFAULT_QUESTIONS = 10
-DEFAULT_MAX_ATTEMPTS = {"pretest": 1, "final": 3}
-DEFAULT_GRACE_SECONDS = 30
 
 
 class QuizError(Exception):
     """A quiz rule was broken; the message is for the learner (Vietnamese)."""
-
-
-# --- settings ---------------------------------------------------------------------------------
-
-def quiz_settings(course: Course) -> dict:
-    """The course's `settings["quiz"]` block (empty dict when absent)."""
-    return dict((course.settings or {}).get("quiz") or {})
-
-
-def quiz_config(course: Course, kind: str) -> dict | None:
-    """Settings of one quiz with defaults filled in, or None when the course has no such quiz.
-
-    A follow-up (`followup<days>`, e.g. `followup90`) repeats the final's form and question
-    count, once. `review` is when answers and explanations may be shown (default `never`).
-
-    :param kind: `pretest`, `final` or `followup<days>`
-    """
-    settings = quiz_settings(course)
-    if kind.startswith(FOLLOW_UP):
-        follow_up = settings.get("follow_up") or {}
-        days = kind[len(FOLLOW_UP):]
-        final = quiz_config(course, "final")
-        if final is None or not days.isdigit() or int(days) not in follow_up.get("days", []):
-            return None
-        return {"questions": final["questions"], "max_attempts": 1, "days": int(days),
-                "time_limit_minutes": follow_up.get("time_limit_minutes")
-                or final["time_limit_minutes"],
-                "review": follow_up.get("review") or "never"}
-    if kind not in ("pretest", "final"):
-        return None
-    raw = settings.get(kind)
-    if raw is None or raw is False:
-        return None
-    raw = raw if isinstance(raw, dict) else {}
-    return {
-        "questions": int(raw.get("questions") or DEFAULT_QUESTIONS),
-        "time_limit_minutes": raw.get("time_limit_minutes") or None,
-        "max_attempts": int(raw.get("max_attempts") or DEFAULT_MAX_ATTEMPTS[kind]),
-        "review": "never" if kind == "pretest" else (raw.get("review") or "never"),
-    }
-
-
-def follow_up_kinds(course: Course) -> list[str]:
-    """The course's follow-up quiz kinds, earliest first (`["followup90", "followup180"]`)."""
-    if quiz_config(course, "final") is None:
-        return []
-    days = (quiz_settings(course).get("follow_up") or {}).get("days") or []
-    return [f"{FOLLOW_UP}{d}" for d in sorted(days)]
-
-
-def pool_of(kind: str) -> str:
-    """The form a quiz draws from: the pre-test's, or the final's (finals and follow-ups)."""
-    return "pretest" if kind == "pretest" else "final"
-
-
-def forms_label(course: Course) -> str:
-    """How the course's pre-test and final are made parallel: `split`, `pools` or `none`."""
-    settings = quiz_settings(course)
-    return settings.get("forms") or ("split" if settings.get("blueprint") else "none")
-
-
-def has_quiz(course: Course, kind: str) -> bool:
-    """True when the course defines the quiz and its bank holds at least one active question."""
-    if quiz_config(course, kind) is None:
-        return False
-    return bool(db.session.scalar(select(exists().where(
-        Question.course_id == course.id, Question.active.is_(True)))))
-
-
-def partial_credit(course: Course) -> bool:
-    """The course gives partial credit on multiple-choice questions."""
-    return bool(quiz_settings(course).get("partial_credit"))
-
-
-def grace() -> timedelta:
-    """How long after the deadline saved answers still count (config QUIZ_GRACE_SECONDS)."""
-    return timedelta(seconds=int(current_app.config.get("QUIZ_GRACE_SECONDS",
-                                                        DEFAULT_GRACE_SECONDS)))
 
 
 # --- questions and grading --------------------------------------------------------------------
@@ -435,22 +363,8 @@ def submit_attempt(attempt: Attempt, *, by=None, now=None) -> bool:
     attempt.passed = None if attempt.kind == "pretest" else attempt.score >= course.pass_mark
     db.session.flush()
     if attempt.kind == "final" and attempt.passed:
-        notify_completion(attempt.person_id, course)
+        final_passed.send(course, person_id=attempt.person_id)
     return True
-
-
-def notify_completion(person_id: int, course: Course) -> None:
-    """Ask the courses room to re-check completion of the person's enrolment, when its
-    `check_completion` exists (it is written in parallel, so it is looked up at run time)."""
-    from lms.courses import services as course_services
-
-    check = getattr(course_services, "check_completion", None)
-    if check is None:
-        return
-    enrolment = db.session.scalar(select(Enrolment).where(
-        Enrolment.person_id == person_id, Enrolment.course_id == course.id))
-    if enrolment is not None:
-        check(enrolment)
 
 
 def final_started(person_id: int, course_id: int) -> bool:
@@ -465,8 +379,6 @@ def final_started(person_id: int, course_id: int) -> bool:
 
 def follow_up_due(person_id: int, course: Course, kind: str, today=None) -> bool:
     """True when the person completed the course at least the follow-up's days ago."""
-    from lms.courses.models import Completion
-
     cfg = quiz_config(course, kind)
     if cfg is None:
         return False
@@ -742,7 +654,7 @@ def apply_paper_scores(cohort, records: list[dict], *, by=None) -> int:
             passed.append(record["person_id"])
     db.session.flush()
     for person_id in passed:
-        notify_completion(person_id, cohort.course)
+        final_passed.send(cohort.course, person_id=person_id)
     audit.record("paper_scores.save", actor=by, target=f"cohort {cohort.id}", rows=changed)
     return changed
 

@@ -25,6 +25,7 @@ from lms.assessments import analytics, bp, services
 from lms.assessments.forms import PaperScoreUploadForm
 from lms.assessments.models import FOLLOW_UP, KINDS, Attempt, PaperForm
 from lms.assessments.pdf import paper_labels, paper_test_pdf
+from lms.assessments.settings import follow_up_kinds, quiz_config
 from lms.cohorts.models import Cohort
 from lms.core.tabular import ImportFailed
 from lms.courses.models import Course
@@ -69,8 +70,8 @@ def course(slug: str):
     course = _course(slug)
     quizzes = []
     learner = can_take_quiz(current_user, course)
-    for kind in KINDS + tuple(services.follow_up_kinds(course)):
-        cfg = services.quiz_config(course, kind)
+    for kind in KINDS + tuple(follow_up_kinds(course)):
+        cfg = quiz_config(course, kind)
         if cfg is None:
             continue
         entry = {"kind": kind, "cfg": cfg, "attempts": [], "open": None, "passed": False,
@@ -99,7 +100,7 @@ def course(slug: str):
 def start(slug: str, kind: str):
     """Start (or continue) an attempt, then show it."""
     course = _course(slug)
-    if services.quiz_config(course, kind) is None:
+    if quiz_config(course, kind) is None:
         abort(404)
     if not can_take_quiz(current_user, course):
         abort(403)
@@ -327,7 +328,7 @@ def items(slug: str):
                 or any(t.id == current_user.id for t in cohort.trainers)):
             abort(403)
     kind = request.args.get("kind", "final")
-    if services.quiz_config(course, kind) is None and kind not in KINDS:
+    if quiz_config(course, kind) is None and kind not in KINDS:
         abort(404)
     stats = analytics.item_analysis(course, cohort=cohort, kind=kind)
     cohorts = [c for c in db.session.scalars(select(Cohort).where(Cohort.course_id == course.id)
@@ -349,7 +350,7 @@ def paper_test(slug: str):
     if not can_analyse_items(current_user):
         abort(403)
     kind = request.args.get("kind", "final")
-    if services.quiz_config(course, kind) is None and kind not in KINDS:
+    if quiz_config(course, kind) is None and kind not in KINDS:
         abort(404)
     seed = request.args.get("seed", "")
     if not seed.isdigit() or int(seed) > 2**31 - 1:

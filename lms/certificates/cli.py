@@ -7,7 +7,12 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from lms.certificates import pdf, services
+from lms.certificates.models import Certificate
+from lms.cohorts.models import Cohort
+from lms.core.timeutil import today
 from lms.extensions import db
+from lms.units.services import lookup_unit
 
 certificates_group = AppGroup("certificates", help="Certificates: print, issue, list.")
 
@@ -23,10 +28,6 @@ def _fail(message: str) -> None:
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
 def pdf_command(cohort_id, code, output):
     """Write a cohort's certificates (a page each) or one certificate to a PDF file."""
-    from lms.certificates import pdf, services
-    from lms.certificates.models import Certificate
-    from lms.cohorts.models import Cohort
-
     if (cohort_id is None) == (code is None):
         _fail("give exactly one of --cohort ID or --code CODE")
     if code is not None:
@@ -53,9 +54,6 @@ def pdf_command(cohort_id, code, output):
 @click.option("--course", "course_slug", required=True, help="The course slug.")
 def issue_command(staff_id, course_slug):
     """Issue (or show the existing) certificate for a recorded completion, imported ones too."""
-    from lms.certificates import services
-    from lms.core.timeutil import today
-
     try:
         cert, created = services.issue_for(staff_id, course_slug)
     except services.CertificateError as exc:
@@ -71,9 +69,6 @@ def issue_command(staff_id, course_slug):
 @click.option("--cohort", "cohort_id", type=int, help="Only this cohort.")
 def list_command(unit_code, cohort_id):
     """Print number, holder, course, issue date and status, tab-separated."""
-    from lms.certificates import services
-    from lms.units.services import lookup_unit
-
     unit = None
     if unit_code:
         unit = lookup_unit(unit_code)

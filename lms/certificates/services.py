@@ -16,7 +16,9 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.accounts import audit
 from lms.accounts.permissions import filter_persons
+from lms.certificates import pdf
 from lms.certificates.models import REVOKED, SUPERSEDED, VALID, Certificate, CertificateCounter
+from lms.cohorts.models import Cohort, CohortMember
 from lms.core.models import get_setting, set_setting
 from lms.core.text import clean, fold
 from lms.core.timeutil import today, utcnow
@@ -137,8 +139,6 @@ def live_certificate(completion: Completion) -> Certificate | None:
 def _cohort_for(completion: Completion):
     """The cohort a cohort completion came from: the person's latest cohort of that course
     that ended on or before the completion date (else their latest cohort of that course)."""
-    from lms.cohorts.models import Cohort, CohortMember
-
     stmt = (select(Cohort).join(CohortMember, CohortMember.cohort_id == Cohort.id)
             .where(CohortMember.person_id == completion.person_id,
                    Cohort.course_id == completion.course_id))
@@ -371,8 +371,6 @@ def _stream(stmt) -> Iterator[Certificate]:
 
 def batch_pdf(stmt) -> bytes:
     """One PDF with a page per certificate of `stmt`."""
-    from lms.certificates import pdf
-
     out = BytesIO()
     pdf.batch_pdf(((cert, verify_url(cert.code)) for cert in _stream(stmt)), out)
     return out.getvalue()
@@ -410,8 +408,6 @@ def zip_name(cert: Certificate) -> str:
 
 def iter_zip(certs: Iterable[Certificate]) -> Iterator[bytes]:
     """A ZIP of single-certificate PDFs, streamed entry by entry (memory stays flat)."""
-    from lms.certificates import pdf
-
     sink = _Drain()
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:
         for cert in certs:

@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("cohorts", __name__, url_prefix="/cohorts", template_folder="templates")
-
-from lms.cohorts import models, views  # noqa: E402,F401

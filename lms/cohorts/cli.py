@@ -6,9 +6,11 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from lms.accounts import audit
 from lms.accounts.models import User
 from lms.cohorts import services
 from lms.cohorts.models import Cohort, CohortSession
+from lms.cohorts.pdf import signin_sheet
 from lms.core.cli_util import fail_with_errors, read_input
 from lms.core.tabular import ImportFailed
 from lms.core.text import format_date
@@ -105,9 +107,6 @@ def export_command(cohort_id, output):
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
 def signin_sheet_command(session_id, output):
     """Write the sign-in sheet PDF of one session."""
-    from lms.accounts import audit
-    from lms.cohorts.pdf import signin_sheet
-
     session = db.session.get(CohortSession, session_id)
     if session is None:
         raise click.ClickException(f"no session with id {session_id}")

@@ -11,6 +11,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from lms.certificates.services import issuer_settings
 from lms.core.fonts import FONT, FONT_BOLD, register_fonts
 from lms.core.text import format_date
 from lms.units.positions import position_label
@@ -18,8 +19,6 @@ from lms.units.positions import position_label
 
 def agency_names() -> tuple[str, str]:
     """(parent agency, issuing agency) from the admin's issuer settings."""
-    from lms.certificates.services import issuer_settings
-
     issuer = issuer_settings()
     return issuer["parent_agency"], issuer["agency"]
 

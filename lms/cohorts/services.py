@@ -30,7 +30,8 @@ from lms.accounts.permissions import (
     scope_unit,
     unit_in_scope,
 )
-from lms.assessments.models import PaperScore
+from lms.assessments.models import Attempt, PaperScore
+from lms.certificates import services as certificates
 from lms.cohorts.models import (
     ATTENDANCE,
     MODES,
@@ -46,6 +47,7 @@ from lms.core.tabular import (
     RowError,
     normalise_id,
     read_table,
+    write_csv,
     write_xlsx,
 )
 from lms.core.text import clean, fold, format_date
@@ -54,6 +56,8 @@ from lms.courses.models import Completion, Course, Enrolment
 from lms.courses.services import record_completion
 from lms.extensions import db
 from lms.units.models import CURRENT, Person, Unit
+from lms.units.positions import position_label
+from lms.units.services import lookup_unit
 
 EDITABLE_STATUSES = ("planned", "running")
 MEMBER_COLUMNS = [Column("staff_id", ("ma_nhan_su", "staff_id"), True)]
@@ -138,7 +142,6 @@ class CohortSpec:
 
 
 def _apply_spec(cohort: Cohort, spec: CohortSpec, by) -> None:
-    from lms.units.services import lookup_unit
 
     course = db.session.get(Course, spec.course_id) if spec.course_id else None
     if course is None or (not course.active and course.id != cohort.course_id):
@@ -522,8 +525,6 @@ def record_attendance(session: CohortSession, statuses: dict[int, str], *, by) -
 
 def _online_attempts(cohort: Cohort):
     """Select (person_id) of submitted online attempts for the cohort's course, with the model."""
-    from lms.assessments.models import Attempt
-
     stmt = select(Attempt.person_id.label("person_id")).where(
         Attempt.course_id == cohort.course_id, Attempt.submitted_at.is_not(None))
     return stmt, Attempt
@@ -698,8 +699,6 @@ def _float(value) -> float | None:
 def _withdraw_completion(cohort: Cohort, member: CohortMember, reason: str, by) -> None:
     """Withdraw the completion this cohort recorded for a member: its certificate, if any, is
     revoked with `reason` (its verification page then says so), then the completion goes."""
-    from lms.certificates import services as certificates
-
     completions = db.session.scalars(select(Completion).where(
         Completion.person_id == member.person_id, Completion.course_id == cohort.course_id,
         Completion.source == "cohort", Completion.note == _completion_note(cohort))).all()
@@ -811,8 +810,6 @@ STATUS_LABELS = {"present": "có mặt", "absent": "vắng", "excused": "vắng 
 
 def export_rows(cohort: Cohort) -> tuple[list[str], list[list]]:
     """Header and rows: member, attendance per session, scores and outcome."""
-    from lms.units.positions import position_label
-
     sessions = list(cohort.sessions)
     grid: dict[tuple[int, int], str] = {
         (m, s): st for m, s, st in db.session.execute(
@@ -838,8 +835,6 @@ def export_rows(cohort: Cohort) -> tuple[list[str], list[list]]:
 
 def export_csv(cohort: Cohort, *, by) -> bytes:
     """The cohort's members, attendance, scores and outcome as CSV (UTF-8 BOM; audited)."""
-    from lms.core.tabular import write_csv
-
     headers, rows = export_rows(cohort)
     audit.record("cohort.export", actor=by, target=f"cohort {cohort.id}", format="csv",
                  rows=len(rows))

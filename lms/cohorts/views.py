@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.routing import BuildError
 from wtforms import SelectChoice
 
+from lms.accounts import audit
 from lms.accounts.permissions import (
     can_correct_cohort,
     can_create_cohort,
@@ -31,6 +32,7 @@ from lms.cohorts.forms import (
     SessionForm,
 )
 from lms.cohorts.models import ATTENDANCE, STATUSES, Cohort, CohortMember, CohortSession
+from lms.cohorts.pdf import signin_sheet as render
 from lms.core.tabular import ImportFailed
 from lms.core.text import format_date
 from lms.extensions import db
@@ -390,9 +392,6 @@ def attendance(cohort_id: int, session_id: int):
 @role_required(*EDITORS)
 def signin_sheet(cohort_id: int, session_id: int):
     """The printable sign-in sheet of one session (PDF, A4 portrait; audited)."""
-    from lms.accounts import audit
-    from lms.cohorts.pdf import signin_sheet as render
-
     cohort = _cohort(cohort_id)
     if not can_export_cohort(current_user, cohort):
         abort(403)

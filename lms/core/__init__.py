@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("core", __name__, template_folder="templates")
-
-from lms.core import models, views  # noqa: E402,F401

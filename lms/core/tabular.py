@@ -25,6 +25,7 @@ from datetime import date, datetime, timedelta
 from flask_babel import gettext as _
 
 from lms.core.text import clean, fold, slug_key
+from lms.core.timeutil import parse_date
 
 MAX_ROWS = 500_000            # data rows in one upload
 MAX_SCANNED_ROWS = 600_000    # rows read, blank and skipped ones included
@@ -581,8 +582,6 @@ EXCEL_EPOCH = date(1899, 12, 30)
 def parse_date_cell(value) -> date | None:
     """A date from a cell: a date cell, an Excel serial number ("45473"), dd/mm/yyyy,
     dd.mm.yyyy, dd-mm-yyyy or yyyy-mm-dd; empty → None; ValueError otherwise."""
-    from lms.core.timeutil import parse_date
-
     if type(value) is str and len(value) == 5 and value.isdigit():
         # a date cell formatted as a number, or typed where Excel stores serials: 1927…2173
         return EXCEL_EPOCH + timedelta(days=int(value))

@@ -4,6 +4,8 @@ import re
 import unicodedata
 from datetime import date, datetime
 
+from lms.core.timeutil import to_local
+
 _SPACES = re.compile(r"\s+")
 
 
@@ -37,7 +39,6 @@ def format_datetime(value: datetime | None) -> str:
     """dd/mm/yyyy HH:MM in the configured time zone."""
     if value is None:
         return ""
-    from lms.core.timeutil import to_local
 
     return to_local(value).strftime("%d/%m/%Y %H:%M")
 

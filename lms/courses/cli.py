@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 from lms.courses.conventions import content_warnings, load_glossary
 from lms.courses.loader import ContentInvalid, check_content, load_content
 from lms.courses.paths import check_paths
+from lms.courses.pdf import default_labels, lesson_handout
 from lms.courses.quality import check_quality
 from lms.extensions import db
 
@@ -86,8 +87,6 @@ def load_command(directory):
 @click.option("--course", "course_slug", help="Only this course.")
 def handouts_command(output, directory, course_slug):
     """Write every lesson's A5 handout as OUTPUT/<course>/<NN-lesson>.pdf (from the sources)."""
-    from lms.courses.pdf import default_labels, lesson_handout
-
     root = _root(directory)
     try:
         specs = check_content(root)

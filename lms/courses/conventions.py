@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from lms.courses.loader import ContentError, CourseSpec, _Checker, _Doc, _read_text, read_yaml
+from lms.courses.sources import Checker, ContentError, CourseSpec, Doc, read_text, read_yaml
 
 GLOSSARY_FILE = "glossary.yml"
 GLOSSARY_KEYS = {"term", "deprecated", "definition", "source"}
@@ -52,7 +52,7 @@ def load_glossary(root: Path, errors: list[ContentError]) -> list[Term]:
         errors.append(ContentError(path, 1, "glossary.yml must be a list of entries "
                                             "(each starting with '- term: …')"))
         return []
-    check = _Checker(doc, errors)
+    check = Checker(doc, errors)
     terms, owner = [], {}
     for i, item in enumerate(doc.data):
         if not isinstance(item, dict):
@@ -110,16 +110,16 @@ def glossary_warnings(specs: list[CourseSpec], terms: list[Term]) -> list[Conten
         return out
     for spec in specs:
         course_file = spec.path / "course.yml"
-        doc = _Doc(_read_text(course_file, []) or "", course_file, [])
+        doc = Doc(read_text(course_file, []) or "", course_file, [])
         for name in ("title", "summary"):
             _scan(getattr(spec, name), terms, course_file, doc.line(name), out)
         for lesson in spec.lessons:
             # The body starts after the front matter; scan the file itself for true line numbers.
-            text = _read_text(lesson.path, []) or ""
+            text = read_text(lesson.path, []) or ""
             _scan(unicodedata.normalize("NFC", text), terms, lesson.path, 1, out)
         path = spec.path / "questions.yml"
         if spec.questions:
-            doc = _Doc(_read_text(path, []) or "", path, [])
+            doc = Doc(read_text(path, []) or "", path, [])
             for i, item in enumerate(doc.data or []):
                 if not isinstance(item, dict):
                     continue
@@ -140,7 +140,7 @@ def minutes_warnings(specs: list[CourseSpec]) -> list[ContentError]:
         stated = spec.hours * 60
         if abs(minutes - stated) > MINUTES_TOLERANCE * stated:
             course_file = spec.path / "course.yml"
-            doc = _Doc(_read_text(course_file, []) or "", course_file, [])
+            doc = Doc(read_text(course_file, []) or "", course_file, [])
             out.append(ContentError(course_file, doc.line("hours"),
                                     f"warning: the lessons add up to {minutes} minutes but "
                                     f"'hours' says {spec.hours:g} ({stated:g} minutes); make "

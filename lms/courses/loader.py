@@ -9,15 +9,30 @@ and questions by (course, id); whatever disappeared from the sources becomes ina
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import nh3
-import yaml
 from markdown_it import MarkdownIt
 from sqlalchemy import select
 
+from lms.assessments.models import Question
 from lms.core.timeutil import utcnow
+from lms.courses.conventions import load_glossary
+from lms.courses.models import Course, Lesson
+from lms.courses.paths import check_paths
+from lms.courses.sources import (
+    Checker,
+    ContentError,
+    ContentInvalid,
+    CourseSpec,
+    Doc,
+    LessonSpec,
+    QuestionSpec,
+    nfc,
+    read_text,
+    read_yaml,
+)
 from lms.extensions import db
 from lms.units.positions import POSITIONS
 
@@ -59,77 +74,6 @@ MEDIA_PREFIX = "/courses/{slug}/media/"
 RENDER_VERSION = b"render-1"
 
 
-@dataclass(frozen=True)
-class ContentError:
-    """One problem in the sources: file, line (1-based, when known) and reason."""
-
-    path: Path
-    line: int | None
-    reason: str
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else f"{self.path}"
-        return f"{where}: {self.reason}"
-
-
-class ContentInvalid(Exception):
-    """The content has errors; nothing was (or will be) loaded."""
-
-    def __init__(self, errors: list[ContentError]):
-        super().__init__(f"{len(errors)} content error(s)")
-        self.errors = errors
-
-
-@dataclass
-class LessonSpec:
-    """A validated lesson file."""
-
-    slug: str
-    position: int
-    title: str
-    minutes: int
-    body_md: str
-    path: Path
-
-
-@dataclass
-class QuestionSpec:
-    """A validated question of the bank, in the stored shape."""
-
-    key: str
-    lesson_slug: str
-    type: str
-    text: str
-    options: list[dict]
-    answer: list
-    explanation: str
-    difficulty: str = "medium"
-    form: str | None = None
-    kind: str | None = None
-    line: int = 0
-
-
-@dataclass
-class CourseSpec:
-    """A validated course folder."""
-
-    slug: str
-    path: Path
-    title: str
-    summary: str
-    audience: list[str]
-    hours: float
-    counts_toward_target: bool
-    pass_mark: int
-    version: str
-    sources: list[str]
-    validity_months: int | None
-    settings: dict
-    content_hash: str
-    lessons: list[LessonSpec] = field(default_factory=list)
-    questions: list[QuestionSpec] = field(default_factory=list)
-
-
 @dataclass
 class LoadResult:
     """Counts of one load run."""
@@ -150,146 +94,6 @@ class LoadResult:
 
 # --- YAML with line numbers ------------------------------------------------------------------
 
-def nfc(value):
-    """NFC-normalise every string inside `value` (lists and dicts walked)."""
-    if isinstance(value, str):
-        return unicodedata.normalize("NFC", value)
-    if isinstance(value, list):
-        return [nfc(v) for v in value]
-    if isinstance(value, dict):
-        return {nfc(k): nfc(v) for k, v in value.items()}
-    return value
-
-
-class _Doc:
-    """A parsed YAML document with the node tree kept to report line numbers."""
-
-    def __init__(self, text: str, path: Path, errors: list[ContentError], line_offset: int = 0):
-        self.path, self.offset = path, line_offset
-        self.node = self.data = None
-        self.ok = True
-        try:
-            self.node = yaml.compose(text, Loader=yaml.SafeLoader)
-            self.data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-            line = mark.line + 1 + line_offset if mark else None
-            problem = getattr(exc, "problem", None) or str(exc)
-            errors.append(ContentError(path, line, f"invalid YAML: {problem}"))
-            self.ok = False
-
-    def _find(self, keys: tuple) -> tuple[yaml.Node | None, bool]:
-        """The deepest node on the `keys` path; True when the whole path exists."""
-        node = self.node
-        for key in keys:
-            child = None
-            if isinstance(node, yaml.MappingNode):
-                for key_node, value_node in node.value:
-                    if key_node.value == str(key):
-                        child = value_node
-                        break
-            elif (isinstance(node, yaml.SequenceNode) and isinstance(key, int)
-                  and 0 <= key < len(node.value)):
-                child = node.value[key]
-            if child is None:
-                return node, False
-            node = child
-        return node, True
-
-    def line(self, *keys) -> int:
-        """The 1-based line of the value at `keys` (or of its closest existing parent)."""
-        node, _found = self._find(keys)
-        if node is None:
-            return 1 + self.offset
-        return node.start_mark.line + 1 + self.offset
-
-    def key_line(self, *keys) -> int:
-        """The line of the key itself (for the last element of `keys`)."""
-        parent, found = self._find(keys[:-1])
-        if found and isinstance(parent, yaml.MappingNode):
-            for key_node, _value in parent.value:
-                if key_node.value == str(keys[-1]):
-                    return key_node.start_mark.line + 1 + self.offset
-        return self.line(*keys)
-
-
-class _Checker:
-    """Collects errors for one file."""
-
-    def __init__(self, doc: _Doc, errors: list[ContentError]):
-        self.doc, self.errors = doc, errors
-
-    def error(self, keys: tuple, reason: str) -> None:
-        self.errors.append(ContentError(self.doc.path, self.doc.line(*keys), reason))
-
-    def text(self, data: dict, keys: tuple, name: str, required: bool = True) -> str | None:
-        value = data.get(name)
-        if value is None:
-            if required:
-                self.error(keys, f"'{name}' is required")
-            return None
-        if not isinstance(value, str) or not value.strip():
-            self.error(keys + (name,), f"'{name}' must be non-empty text")
-            return None
-        return unicodedata.normalize("NFC", value.strip())
-
-    def integer(self, data: dict, keys: tuple, name: str, low: int | None = 1,
-                high: int | None = None, required: bool = True) -> int | None:
-        value = data.get(name)
-        if value is None:
-            if required:
-                self.error(keys, f"'{name}' is required")
-            return None
-        bad = isinstance(value, bool) or not isinstance(value, int)
-        if not bad and ((low is not None and value < low) or (high is not None and value > high)):
-            bad = True
-        if bad:
-            bounds = f"from {low}" + (f" to {high}" if high is not None else "")
-            self.error(keys + (name,), f"'{name}' must be a whole number {bounds}, "
-                                       f"not {value!r}")
-            return None
-        return value
-
-    def boolean(self, data: dict, keys: tuple, name: str, default: bool | None = None):
-        value = data.get(name, default)
-        if not isinstance(value, bool):
-            self.error(keys + (name,) if name in data else keys,
-                       f"'{name}' must be true or false" + ("" if name in data else
-                                                            " (it is missing)"))
-            return None
-        return value
-
-    def unknown(self, data: dict, keys: tuple, allowed: set) -> None:
-        for name in data:
-            if name not in allowed:
-                self.errors.append(ContentError(self.doc.path, self.doc.key_line(*keys, name),
-                                                f"unknown key '{name}' (allowed: "
-                                                f"{', '.join(sorted(allowed))})"))
-
-
-# --- reading a course folder -----------------------------------------------------------------
-
-def _read_text(path: Path, errors: list[ContentError]) -> str | None:
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        errors.append(ContentError(path, None, f"not UTF-8 text ({exc.reason})"))
-    except OSError as exc:
-        errors.append(ContentError(path, None, f"cannot read: {exc.strerror}"))
-    return None
-
-
-def read_yaml(path: Path, errors: list[ContentError]) -> "_Doc | None":
-    """The parsed YAML file with its line numbers; None when absent or unreadable (reported)."""
-    if not path.is_file():
-        return None
-    text = _read_text(path, errors)
-    if text is None:
-        return None
-    doc = _Doc(text, path, errors)
-    return doc if doc.ok else None
-
-
 def _course_hash(folder: Path) -> str:
     """SHA-256 over every file's relative path and bytes: unchanged sources, same hash."""
     digest = hashlib.sha256(RENDER_VERSION)
@@ -301,17 +105,17 @@ def _course_hash(folder: Path) -> str:
 
 def _check_course_yml(path: Path, errors: list[ContentError]) -> tuple[dict, dict | None] | None:
     """Validate course.yml; returns (fields, quiz) or None when unusable."""
-    text = _read_text(path, errors)
+    text = read_text(path, errors)
     if text is None:
         return None
-    doc = _Doc(text, path, errors)
+    doc = Doc(text, path, errors)
     if not doc.ok:
         return None
     data = doc.data
     if not isinstance(data, dict):
         errors.append(ContentError(path, 1, "course.yml must be a mapping of keys to values"))
         return None
-    check = _Checker(doc, errors)
+    check = Checker(doc, errors)
     check.unknown(data, (), COURSE_KEYS)
     out = {"title": check.text(data, (), "title"), "summary": check.text(data, (), "summary")}
     audience = data.get("audience")
@@ -357,7 +161,7 @@ def _check_course_yml(path: Path, errors: list[ContentError]) -> tuple[dict, dic
     return out, quiz
 
 
-def _check_quiz(quiz, check: _Checker) -> dict | None:
+def _check_quiz(quiz, check: Checker) -> dict | None:
     """Validate the quiz settings; returns them with defaults filled in (the blueprint's
     lessons and counts are checked against the bank later, in `_check_forms`)."""
     if quiz is None:
@@ -417,7 +221,7 @@ def _check_quiz(quiz, check: _Checker) -> dict | None:
     return out
 
 
-def _check_review(value: dict, keys: tuple, part: str, check: _Checker) -> str:
+def _check_review(value: dict, keys: tuple, part: str, check: Checker) -> str:
     """The review policy of one quiz: a pre-test shows the score only (`never`)."""
     review = value.get("review", "never")
     if review not in REVIEW_POLICIES:
@@ -431,7 +235,7 @@ def _check_review(value: dict, keys: tuple, part: str, check: _Checker) -> str:
     return review
 
 
-def _check_blueprint(blueprint, check: _Checker) -> list[dict]:
+def _check_blueprint(blueprint, check: Checker) -> list[dict]:
     """`{lesson: n}` or `{lesson: {easy: n, medium: n, hard: n}}` → a list of cells."""
     if blueprint is None:
         return []
@@ -457,7 +261,7 @@ def _check_blueprint(blueprint, check: _Checker) -> list[dict]:
     return cells
 
 
-def _check_follow_up(value, check: _Checker, final: dict | None) -> dict | None:
+def _check_follow_up(value, check: Checker, final: dict | None) -> dict | None:
     """Follow-up tests N days after completion (`{days: [90, 180]}`), drawn like the final."""
     if value is None:
         return None
@@ -501,21 +305,21 @@ def _split_front_matter(text: str, path: Path, errors: list[ContentError]):
 def _check_lesson(path: Path, position: int, slug: str,
                   errors: list[ContentError]) -> LessonSpec | None:
     """Validate one lesson file."""
-    text = _read_text(path, errors)
+    text = read_text(path, errors)
     if text is None:
         return None
     parts = _split_front_matter(text, path, errors)
     if parts is None:
         return None
     front_text, body, body_line = parts
-    doc = _Doc(front_text, path, errors, line_offset=1)
+    doc = Doc(front_text, path, errors, line_offset=1)
     if not doc.ok:
         return None
     data = doc.data
     if not isinstance(data, dict):
         errors.append(ContentError(path, 2, "front matter must hold 'title' and 'minutes'"))
         return None
-    check = _Checker(doc, errors)
+    check = Checker(doc, errors)
     check.unknown(data, (), FRONT_KEYS)
     title = check.text(data, (), "title")
     minutes = check.integer(data, (), "minutes")
@@ -562,7 +366,7 @@ def _check_questions(path: Path, lesson_slugs: set[str],
         errors.append(ContentError(path, 1, "questions.yml must be a list of questions "
                                             "(each starting with '- id: …')"))
         return []
-    check = _Checker(doc, errors)
+    check = Checker(doc, errors)
     seen: dict[str, int] = {}
     out = []
     for i, item in enumerate(data):
@@ -575,7 +379,7 @@ def _check_questions(path: Path, lesson_slugs: set[str],
     return out
 
 
-def _check_question(item: dict, i: int, check: _Checker, lesson_slugs: set[str],
+def _check_question(item: dict, i: int, check: Checker, lesson_slugs: set[str],
                     seen: dict[str, int]) -> QuestionSpec | None:
     """Validate one question; `seen` maps ids to their first line."""
     keys = (i,)
@@ -627,7 +431,7 @@ def _check_question(item: dict, i: int, check: _Checker, lesson_slugs: set[str],
                         form=form, kind=kind, line=check.doc.line(*keys))
 
 
-def _check_options_answer(item: dict, keys: tuple, qtype, check: _Checker):
+def _check_options_answer(item: dict, keys: tuple, qtype, check: Checker):
     """Options and answer consistent with the type; returns them in the stored shape."""
     options = item.get("options")
     answer = item.get("answer")
@@ -753,7 +557,7 @@ def _check_forms(quiz: dict | None, path: Path, questions: list[QuestionSpec],
                 "the same item could appear in both the pre-test and the final")))
     if not quiz:
         return
-    doc = _Doc(_read_text(path, []) or "", path, [])
+    doc = Doc(read_text(path, []) or "", path, [])
     forms, blueprint = quiz.get("forms"), quiz.get("blueprint") or []
     if forms != "pools":
         for question in questions:
@@ -830,8 +634,6 @@ def check_content(root: Path | str) -> list[CourseSpec]:
             specs.append(spec)
     if not errors:
         # The content-wide files: a broken glossary or paths.yml blocks loading like a course.
-        from lms.courses.conventions import load_glossary
-        from lms.courses.paths import check_paths
 
         load_glossary(root, errors)
         check_paths(root, specs, errors)
@@ -870,9 +672,6 @@ def load_content(root: Path | str) -> LoadResult:
 
     Raises ContentInvalid before writing anything when any course has an error.
     """
-    from lms.assessments.models import Question
-    from lms.courses.models import Course, Lesson
-
     specs = check_content(root)
     result = LoadResult()
     existing = {c.slug: c for c in db.session.scalars(select(Course))}

@@ -8,7 +8,7 @@ every course exists, counts toward the target and lists the position in its audi
 
 from pathlib import Path
 
-from lms.courses.loader import ContentError, CourseSpec, read_yaml
+from lms.courses.sources import ContentError, CourseSpec, read_yaml
 from lms.units.positions import POSITIONS
 
 PATHS_FILE = "paths.yml"

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from io import BytesIO
 from xml.sax.saxutils import escape
 
+from flask_babel import gettext as _
 from markdown_it import MarkdownIt
 from reportlab.lib.pagesizes import A5
 from reportlab.lib.styles import ParagraphStyle
@@ -36,8 +37,6 @@ class HandoutLabels:
 
 def default_labels() -> HandoutLabels:
     """The labels in the current locale (needs an app or request context for Flask-Babel)."""
-    from flask_babel import gettext as _
-
     return HandoutLabels(
         key_points=_("Ghi nhớ"), to_do=_("Nên làm"), referral=_("Khi cần giúp đỡ, báo tin"),
         referral_lines=(

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
 
-from lms.courses.loader import CourseSpec, QuestionSpec, _Doc, _read_text
+from lms.courses.sources import CourseSpec, Doc, QuestionSpec, read_text
 
 ALL_BUT_ONE_SHARE = 1 / 3
 LONGEST_SHARE = 0.35
@@ -95,7 +95,7 @@ def _norm(text: str) -> str:
 def _lines(spec: CourseSpec) -> dict[str, int]:
     """Question id → the line of its `- id:` in questions.yml."""
     path = spec.path / "questions.yml"
-    doc = _Doc(_read_text(path, []) or "", path, [])
+    doc = Doc(read_text(path, []) or "", path, [])
     return {str(item.get("id")).strip(): doc.line(i) for i, item in enumerate(doc.data or [])
             if isinstance(item, dict)}
 

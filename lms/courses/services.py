@@ -13,6 +13,8 @@ from lms.accounts.permissions import (
     filter_persons,
     unit_in_scope,
 )
+from lms.assessments.completion import final_requirement_met
+from lms.assessments.signals import final_passed
 from lms.core.text import fold
 from lms.core.timeutil import today, utcnow
 from lms.courses.models import Completion, Course, Enrolment, Lesson, LessonProgress
@@ -280,8 +282,6 @@ def check_completion(enrolment: Enrolment, by=None) -> bool:
     :param enrolment: the enrolment to check
     :param by: the acting user, if any
     """
-    from lms.assessments.completion import final_requirement_met
-
     if enrolment.status == "completed":
         return False
     done, total = progress(enrolment)
@@ -293,3 +293,14 @@ def check_completion(enrolment: Enrolment, by=None) -> bool:
     record_completion(enrolment.person, enrolment.course, enrolment.completed_on, "online",
                       by=by, enrolment=enrolment)
     return True
+
+
+def on_final_passed(course: Course, person_id: int, **_kwargs) -> None:
+    """Re-check the person's enrolment in the course when they pass its final."""
+    enrolment = db.session.scalar(select(Enrolment).where(
+        Enrolment.person_id == person_id, Enrolment.course_id == course.id))
+    if enrolment is not None:
+        check_completion(enrolment)
+
+
+final_passed.connect(on_final_passed)

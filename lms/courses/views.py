@@ -27,6 +27,7 @@ from lms.courses import bp, pagecache, services
 from lms.courses.forms import EnrolManyForm, EnrolOneForm
 from lms.courses.loader import IMAGE_SUFFIXES
 from lms.courses.models import Completion, Course, Enrolment, Lesson
+from lms.courses.pdf import default_labels, lesson_handout
 from lms.extensions import db
 from lms.units.services import lookup_unit
 
@@ -264,8 +265,6 @@ def handout(slug: str):
 @role_required(*ALL_ROLES)
 def lesson_pdf(slug: str, lesson_slug: str):
     """The lesson's large-type A5 handout (key points, things to do, referral numbers)."""
-    from lms.courses.pdf import default_labels, lesson_handout
-
     course, lesson, _enrolment, denied = _lesson_context(slug, lesson_slug)
     if denied:
         return denied

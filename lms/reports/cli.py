@@ -50,7 +50,7 @@ def coverage_command(unit_code, date_from, date_to, mode, course_slug, fmt, outp
     if course_slug and course is None:
         raise click.ClickException(f"unknown course {course_slug}")
     try:
-        data, _name = exports.build(fmt, unit, start, end, mode, course)
+        data, _name = services.export(fmt, unit, start, end, mode, course)
     except services.ReportError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc

@@ -15,16 +15,15 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from lms.certificates.services import issuer_settings
 from lms.core.fonts import FONT, FONT_BOLD, register_fonts
 from lms.core.text import format_date, format_percent
 from lms.reports import charts
-from lms.reports.exports import Sheet
+from lms.reports.sheets import Sheet
 
 BARS_PER_DRAWING = 40
 def agency() -> tuple[str, str]:
     """(parent agency, agency) for the header, from the admin's issuer settings."""
-    from lms.certificates.services import issuer_settings
-
     issuer = issuer_settings()
     return issuer["parent_agency"], issuer["agency"]
 

@@ -18,9 +18,11 @@ from lms.core.tabular import (
     Column,
     ImportFailed,
     RowError,
+    TemplateColumn,
     normalise_id,
     parse_date_cell,
     read_table,
+    write_template,
 )
 from lms.core.text import clean
 from lms.core.timeutil import today
@@ -183,8 +185,6 @@ def import_records(data: bytes, filename: str, *, by=None) -> RecordsResult:
 
 def records_template() -> bytes:
     """A blank records workbook: staff id, a drop-down of course titles, the date, a note."""
-    from lms.core.tabular import TemplateColumn, write_template
-
     courses = db.session.execute(select(Course.slug, Course.title).order_by(Course.title)).all()
     columns = [
         TemplateColumn("Mã nhân sự", _("mã nhân sự như trong danh sách nhân sự"), True,

@@ -24,8 +24,12 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import Date, Integer, String, bindparam, select, text
 
+from lms.accounts import audit
+from lms.core.timeutil import today
 from lms.courses.models import Course
 from lms.extensions import db
+from lms.reports import charts, exports, sheets
+from lms.reports.pdf import coverage_pdf
 from lms.units.models import CURRENT, Unit
 from lms.units.positions import POSITIONS
 from lms.units.services import ROOT_CODE, lookup_unit
@@ -325,8 +329,6 @@ def coverage(unit: Unit | None = None, date_from: date | None = None,
     :param with_ethnicity: also return `by_ethnicity` (not part of the API document)
     :raises ReportError: on bad parameters
     """
-    from lms.core.timeutil import today
-
     date_to = date_to or today()
     date_from = date_from or date(date_to.year, 1, 1)
     params = check_params(unit, date_from, date_to, mode, course, position)
@@ -424,8 +426,6 @@ def trend(unit: Unit | None = None, date_from: date | None = None,
     :param course: narrow to this course
     :param position: narrow to this position
     """
-    from lms.core.timeutil import today
-
     date_to = date_to or today()
     date_from = date_from or date(date_to.year, 1, 1)
     params = check_params(unit, date_from, date_to, "cumulative", course, position)
@@ -523,3 +523,37 @@ def definitions() -> list[tuple[str, str]]:
             "các ngày tính cả hai đầu. Lần hoàn thành đến từ khóa học trực tuyến, lớp tập huấn "
             "đã đóng và hồ sơ cũ được nhập.")),
     ]
+
+
+def export(fmt: str, unit, date_from, date_to, mode: str = "cumulative", course=None,
+          position=None, *, by=None) -> tuple[bytes, str]:
+    """Compute the report of `unit` and render it as `fmt`; returns (bytes, file name).
+
+    A commune's CSV/XLSX/PDF lists its people by name: personal data, so it is audited.
+
+    :param fmt: json, csv, xlsx or pdf
+    :param by: the acting user (None from the command line)
+    """
+    doc = coverage(unit, date_from, date_to, mode, course, position)
+    name = f"coverage-{doc['unit']['code']}-{doc['period']['from']}-{doc['period']['to']}.{fmt}"
+    if fmt == "json":
+        return exports.to_json(doc), name
+    start, end = (date.fromisoformat(doc["period"][k]) for k in ("from", "to"))
+    people = None
+    if doc["unit"]["kind"] == "commune":
+        people = commune_people(unit, start, end, mode, course, position)
+        audit.record("report.export", actor=by, target=doc["unit"]["code"], format=fmt,
+                     rows=len(people), period=doc["period"])
+    sheet = sheets.sheet_for(doc, people)
+    if fmt == "csv":
+        return exports.to_csv(sheet), name
+    title = _("Báo cáo độ bao phủ tập huấn")
+    if fmt == "xlsx":
+        return exports.to_xlsx(sheet, doc["unit"]["name"]), name
+    bar = charts.coverage_chart(doc["rows"], *exports.chart_texts(doc)) if doc["rows"] else None
+    points = trend(unit, start, end, course, position)
+    trend_chart = charts.trend_chart(points, *exports.trend_texts(doc, points))
+    if people is not None and unit.parent is not None:
+        # commune names repeat across provinces: a paper report names the province too
+        doc = doc | {"unit": doc["unit"] | {"name": f"{unit.name}, {unit.parent.name}"}}
+    return coverage_pdf(doc, sheet, definitions(), bar, trend_chart, title), name

@@ -136,7 +136,7 @@ def export(fmt: str):
         unit, date_from, date_to, mode, course, position = _params(strict=False)
     except (BadRequest, services.ReportError) as exc:
         abort(400, str(exc))
-    data, name = exports.build(fmt, unit, date_from, date_to, mode, course, position,
+    data, name = services.export(fmt, unit, date_from, date_to, mode, course, position,
                                by=current_user)
     db.session.commit()
     return data, 200, {"Content-Type": exports.MIME[fmt],

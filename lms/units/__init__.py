@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("units", __name__, url_prefix="/units", template_folder="templates")
-
-from lms.units import models, views  # noqa: E402,F401

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from lms.extensions import db
 from lms.units.ethnicities import vocab_key
+from lms.units.models import PositionAlias
 
 POSITIONS = {
     "can_bo_xa": _l("Cán bộ xã/phường/đặc khu"),
@@ -75,8 +76,6 @@ def parse_position(value: str) -> str | None:
 
 def position_lookup() -> dict[str, str]:
     """{matching key: code} for the built-in names and the admins' aliases, for one import."""
-    from lms.units.models import PositionAlias
-
     custom = db.session.execute(select(PositionAlias.key, PositionAlias.position)).all()
     return _LOOKUP | dict(custom)
 

@@ -1,6 +1,6 @@
 """Roster pages: browse a unit's people, search without diacritics, import and export."""
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -16,6 +16,7 @@ from lms.accounts.permissions import (
 from lms.core.tabular import XLSX, ImportFailed, normalise_id
 from lms.core.text import fold
 from lms.core.timeutil import today
+from lms.courses.models import Completion, Course
 from lms.extensions import db
 from lms.units import bp, services
 from lms.units.forms import PositionAliasForm, RosterImportForm
@@ -41,8 +42,6 @@ def _unit_or_scope(code: str | None) -> Unit:
 
 def trained_person_ids():
     """Select of person ids with a completion of a course that counts toward the target."""
-    from lms.courses.models import Completion, Course
-
     return (select(Completion.person_id).join(Course, Completion.course_id == Course.id)
             .where(Course.counts_toward_target.is_(True)))
 
@@ -140,46 +139,6 @@ def person(person_id: int):
         abort(404)
     return render_template("units/person.html", person=entry, positions=POSITIONS,
                            today=today())
-
-
-@bp.route("/person/<int:person_id>/export.json")
-@role_required("admin")
-def person_export(person_id: int):
-    """Everything held about the person, as JSON (audited)."""
-    from lms.units.privacy import export_person
-
-    entry = db.get_or_404(Person, person_id)
-    if not can_view_person(current_user, entry):
-        abort(404)
-    data = export_person(entry, by=current_user)
-    db.session.commit()
-    response = jsonify(data)
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=person-{entry.staff_id}.json")
-    return response
-
-
-@bp.route("/person/<int:person_id>/anonymise", methods=["POST"])
-@role_required("admin")
-def person_anonymise(person_id: int):
-    """Anonymise someone who has left the post (keeps every count; audited)."""
-    from lms.units.privacy import PrivacyError, anonymise_person
-
-    entry = db.get_or_404(Person, person_id)
-    if not can_view_person(current_user, entry):
-        abort(404)
-    if request.form.get("confirm") != "yes":
-        flash(_("Hãy đánh dấu xác nhận trước khi ẩn danh."), "error")
-        return redirect(url_for("units.person", person_id=entry.id))
-    try:
-        anonymise_person(entry, by=current_user)
-    except PrivacyError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("Đã ẩn danh hồ sơ."), "success")
-    return redirect(url_for("units.person", person_id=entry.id))
 
 
 @bp.route("/positions", methods=["GET", "POST"])

@@ -19,8 +19,8 @@ def test_course_without_final_needs_no_test(db, make_course, make_person):
 
 
 def test_failed_then_passed_online_final(db, bank, learner, monkeypatch):
-    """A failed final does not meet the requirement; a passed one does and calls
-    lms.courses.services.check_completion with the enrolment when it exists."""
+    """A failed final does not meet the requirement; a passed one does, and its final_passed
+    signal makes lms.courses.services check the completion of the enrolment."""
     from lms.courses import services as course_services
 
     calls = []

@@ -3,7 +3,7 @@
 from sqlalchemy import func, select
 
 from lms.assessments.models import PaperScore
-from lms.core.demo import create_assessment_demo
+from lms.demo import create_assessment_demo
 
 
 def _count(db):

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 
 from lms.assessments import analytics, services
+from lms.assessments.settings import follow_up_kinds
 from lms.core.timeutil import utcnow
 
 QUIZ = {"pretest": {"questions": 2}, "final": {"questions": 2, "max_attempts": 2},
@@ -27,7 +28,7 @@ def test_follow_up_opens_when_due(db, bank, learner):
     person = learner(course).person
     pre = services.start_attempt(person, course, "pretest")
     services.submit_attempt(pre)
-    assert services.follow_up_kinds(course) == ["followup90", "followup180"]
+    assert follow_up_kinds(course) == ["followup90", "followup180"]
     with pytest.raises(services.QuizError, match="chưa đến hạn"):
         services.start_attempt(person, course, "followup90")
     final = services.start_attempt(person, course, "final")

@@ -94,7 +94,7 @@ def live_server(tmp_path_factory, chromium):  # noqa: ARG001 — no server witho
     from werkzeug.serving import make_server
 
     from lms import create_app
-    from lms.core.demo import create_demo
+    from lms.demo import create_demo
     from lms.extensions import db
 
     folder = tmp_path_factory.mktemp("browser")
@@ -231,9 +231,9 @@ def loaded_courses(live_server):
     Returns the loaded course slugs, in id order."""
     from sqlalchemy import select
 
-    from lms.core.demo import create_demo
     from lms.courses.loader import load_content
     from lms.courses.models import Course
+    from lms.demo import create_demo
     from lms.extensions import db
 
     with live_server.app.app_context():

@@ -9,7 +9,7 @@ import zipfile
 
 import pytest
 
-from lms.core.demo import DEMO_PASSWORD
+from lms.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 

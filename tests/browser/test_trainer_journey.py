@@ -65,7 +65,7 @@ def test_trainer_phone_cohort_to_certificates(phone_page, live_server, journal, 
     after a preview that says who completes and why not, sees the completions, and downloads
     the cohort's certificates as a PDF (a page per completer) and a ZIP (a PDF each) and a
     session's sign-in sheet."""
-    from lms.core.demo import DEMO_PASSWORD
+    from lms.demo import DEMO_PASSWORD
 
     assert COURSE in loaded_courses
     setting = _setting(live_server)

@@ -4,8 +4,8 @@ a course."""
 from sqlalchemy import func, select
 
 from lms.cohorts.models import Attendance, Cohort
-from lms.core.demo import create_demo
 from lms.courses.models import Completion
+from lms.demo import create_demo
 
 
 def _count(db, model):

@@ -70,15 +70,15 @@ def test_default_directory_is_config(runner, app, content_dir):
 
 def test_init_loads_content_or_says_it_is_missing(app, db, content_dir, tmp_path, capsys):
     """`lms init` loads CONTENT_DIR after the units, or says the folder is missing."""
-    from lms.core.cli import _load_content
+    from lms.cli import load_content_dir
 
     write_course(content_dir)
     saved = app.config["CONTENT_DIR"]
     try:
         app.config["CONTENT_DIR"] = str(content_dir)
-        _load_content()
+        load_content_dir()
         app.config["CONTENT_DIR"] = str(tmp_path / "missing")
-        _load_content()
+        load_content_dir()
     finally:
         app.config["CONTENT_DIR"] = saved
     out = capsys.readouterr().out

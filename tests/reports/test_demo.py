@@ -2,8 +2,8 @@
 
 from sqlalchemy import func, select
 
-from lms.core.demo import create_demo, create_demo_records
 from lms.courses.models import Completion
+from lms.demo import create_demo, create_demo_records
 from lms.reports import services
 
 

@@ -51,7 +51,7 @@ NAMES_NOTHING = {
     "core.set_language": "a language code",
     "courses.complete": "own lesson progress",
     "courses.enrol": "enrols oneself",
-    "units.person_anonymise": "person in the URL",
+    "privacy.anonymise": "person in the URL",
     "units.positions": "a national vocabulary: an alias label and a position code",
     "units.position_alias_delete": "alias in the URL (a national vocabulary entry)",
 }

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from lms.accounts.models import AuditLog, User
 from lms.courses.models import Completion, Course
 from lms.courses.services import record_completion
+from lms.privacy.services import PrivacyError, anonymise_person, export_person
 from lms.units.models import Person
-from lms.units.privacy import PrivacyError, anonymise_person, export_person
 from tests.conftest import post_form
 
 
@@ -69,9 +69,9 @@ def test_people_in_post_are_not_anonymised(db, make_person):
 def test_web_export_and_anonymise(client, login_as, leaver, db):
     """An admin downloads the JSON and anonymises after ticking the confirmation."""
     login_as("admin")
-    response = client.get(f"/units/person/{leaver.id}/export.json")
+    response = client.get(f"/privacy/person/{leaver.id}/export.json")
     assert response.status_code == 200 and response.json["person"]["staff_id"] == "QN77"
-    url = f"/units/person/{leaver.id}/anonymise"
+    url = f"/privacy/person/{leaver.id}/anonymise"
     post_form(client, url, {}, page=f"/units/person/{leaver.id}")
     assert db.session.get(Person, leaver.id).staff_id == "QN77"  # no confirmation: nothing
     post_form(client, url, {"confirm": "yes"}, page=f"/units/person/{leaver.id}")
@@ -82,7 +82,7 @@ def test_web_export_and_anonymise(client, login_as, leaver, db):
 def test_person_pages_are_scoped(client, login_as, leaver, units, make_person):
     """Viewers cannot export; an admin of another province cannot open the person."""
     login_as("viewer", unit="22")
-    assert client.get(f"/units/person/{leaver.id}/export.json").status_code == 403
+    assert client.get(f"/privacy/person/{leaver.id}/export.json").status_code == 403
     login_as("admin", unit="01")
     assert client.get(f"/units/person/{leaver.id}").status_code == 404
 

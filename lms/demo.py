@@ -2,13 +2,23 @@
 account per role. Idempotent: running it again changes nothing."""
 
 import random
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
 from lms.accounts import services as accounts
 from lms.accounts.models import User
+from lms.assessments.models import PaperScore
+from lms.certificates import services as certificates
+from lms.cohorts import services as cohorts
+from lms.cohorts.models import Cohort, CohortMember
+from lms.core.models import get_setting
 from lms.core.tabular import write_csv
+from lms.core.timeutil import today
+from lms.courses import services as courses
+from lms.courses.models import Course, LessonProgress
 from lms.extensions import db
+from lms.reports.records import import_records
 from lms.units import services as units
 from lms.units.models import CURRENT, Person, Unit
 from lms.units.positions import POSITIONS
@@ -78,9 +88,6 @@ def create_demo() -> list[tuple[str, str, str]]:
 def create_demo_enrolments() -> None:
     """Enrol the demo trainee (QN00001) in the first two loaded courses, with the first lesson
     of the first one and two lessons of the second done (idempotent; nothing without courses)."""
-    from lms.courses import services as courses
-    from lms.courses.models import Course, LessonProgress
-
     person = db.session.scalar(select(Person).where(Person.staff_id == "QN00001"))
     trainee = db.session.scalar(select(User).where(User.username == "trainee"))
     active = db.session.scalars(select(Course).where(Course.active.is_(True))
@@ -104,14 +111,6 @@ DEMO_COHORTS = ("Lớp tập huấn mẫu đợt 1 (đã đóng)", "Lớp tập 
 def create_demo_cohorts() -> None:
     """A closed and a running cohort in Quảng Ninh run by the demo trainer: demo-roster members,
     two sessions with attendance, paper scores. Skipped until a course is loaded; idempotent."""
-    from datetime import timedelta
-
-    from lms.assessments.models import PaperScore
-    from lms.cohorts import services as cohorts
-    from lms.cohorts.models import Cohort
-    from lms.core.timeutil import today
-    from lms.courses.models import Course
-
     course = db.session.scalar(select(Course).where(Course.active.is_(True)).order_by(Course.id))
     trainer = db.session.scalar(select(User).where(User.username == "trainer"))
     if course is None or trainer is None:
@@ -157,9 +156,6 @@ def create_demo_cohorts() -> None:
 def create_assessment_demo() -> None:
     """A few paper pre/post scores for the first Quảng Ninh cohort that has members and none
     yet (skipped when no cohort exists); the demo trainee needs nothing."""
-    from lms.assessments.models import PaperScore
-    from lms.cohorts.models import Cohort, CohortMember
-
     province = units.lookup_unit(PROVINCE_CODE, "province")
     subtree = select(Unit.id).where(Unit.path.startswith(province.path, autoescape=True))
     cohorts = db.session.scalars(select(Cohort).where(Cohort.host_unit_id.in_(subtree))
@@ -191,9 +187,6 @@ DEMO_ISSUER = {"agency": "Sở Y tế", "parent_agency": "Ủy ban nhân dân t�
 def create_certificates_demo() -> int:
     """Set a Quảng Ninh issuer (when none is set) and issue certificates for demo online and
     cohort completions that have none yet (idempotent); returns how many were issued."""
-    from lms.certificates import services as certificates
-    from lms.core.models import get_setting
-
     if not get_setting(certificates.ISSUER_KEY):
         certificates.save_issuer_settings(DEMO_ISSUER)
     return certificates.issue_missing()
@@ -206,11 +199,6 @@ def demo_records_csv() -> bytes | None:
     Quảng Ninh's communes fully trained, a third about half, a third not at all. Dates are fixed
     (those still in the future are left out), so re-running adds nothing twice. None when no
     loaded course counts toward the target."""
-    from datetime import date, timedelta
-
-    from lms.core.timeutil import today
-    from lms.courses.models import Course
-
     courses = db.session.scalars(select(Course.slug).where(
         Course.counts_toward_target.is_(True), Course.active.is_(True)).order_by(Course.id)).all()
     if not courses:
@@ -237,8 +225,6 @@ def demo_records_csv() -> bytes | None:
 
 def create_demo_records() -> None:
     """Import the demo's historical completions (idempotent; skipped without courses)."""
-    from lms.reports.records import import_records
-
     data = demo_records_csv()
     if data is not None:
         import_records(data, "demo-records.csv")

@@ -3,7 +3,7 @@
 from sqlalchemy import func, select
 
 from lms.accounts.models import User
-from lms.core.demo import DEMO_PASSWORD
+from lms.demo import DEMO_PASSWORD
 from lms.units.models import Person, Unit
 from tests.conftest import post_form
 

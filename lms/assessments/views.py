@@ -28,6 +28,7 @@ from lms.assessments.pdf import paper_labels, paper_test_pdf
 from lms.assessments.settings import follow_up_kinds, quiz_config
 from lms.cohorts.models import Cohort
 from lms.core.tabular import ImportFailed
+from lms.core.web import Outcome, commit_or_flash, send_download
 from lms.courses.models import Course
 from lms.extensions import db
 from lms.units.models import CURRENT, Person, Unit
@@ -104,13 +105,10 @@ def start(slug: str, kind: str):
         abort(404)
     if not can_take_quiz(current_user, course):
         abort(403)
-    try:
+    with commit_or_flash(services.QuizError) as done:
         attempt = services.start_attempt(current_user.person, course, kind, by=current_user)
-    except services.QuizError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    if not done.ok:
         return redirect(url_for("assessments.course", slug=slug))
-    db.session.commit()
     return redirect(url_for("assessments.attempt", attempt_id=attempt.id))
 
 
@@ -154,14 +152,11 @@ def save(attempt_id: int):
     """Save the answers on the page (each question's button posts the whole page, so nothing
     chosen is lost); works with JavaScript off."""
     attempt = _own_attempt(attempt_id)
-    try:
-        saved = _save_from_form(attempt)
-    except services.QuizError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    with commit_or_flash(services.QuizError) as done:
+        done.success = _("Đã lưu câu trả lời.") if _save_from_form(attempt) else _(
+            "Không có thay đổi.")
+    if not done.ok:
         return redirect(url_for("assessments.attempt", attempt_id=attempt_id))
-    db.session.commit()
-    flash(_("Đã lưu câu trả lời.") if saved else _("Không có thay đổi."), "success")
     anchor = request.form.get("save", "")
     return redirect(url_for("assessments.attempt", attempt_id=attempt_id,
                             _anchor=f"q-{anchor}" if anchor.isdigit() else None))
@@ -282,8 +277,7 @@ def gain():
         cohort = db.session.get(Cohort, int(args["cohort"]))
         if cohort is None:
             abort(404)
-        if not (unit_in_scope(current_user, cohort.host_unit)
-                or any(t.id == current_user.id for t in cohort.trainers)):
+        if not can_view_cohort(current_user, cohort):
             abort(403)
         filters["cohort"] = cohort
         label.append(cohort.name)
@@ -324,8 +318,7 @@ def items(slug: str):
         cohort = db.session.get(Cohort, int(request.args["cohort"]))
         if cohort is None or cohort.course_id != course.id:
             abort(404)
-        if not (unit_in_scope(current_user, cohort.host_unit)
-                or any(t.id == current_user.id for t in cohort.trainers)):
+        if not can_view_cohort(current_user, cohort):
             abort(403)
     kind = request.args.get("kind", "final")
     if quiz_config(course, kind) is None and kind not in KINDS:
@@ -364,94 +357,10 @@ def paper_test(slug: str):
         return redirect(url_for("assessments.course", slug=slug))
     db.session.commit()
     data = paper_test_pdf(course.title, paper, paper_labels(kind, course.title), code=form.id)
-    return data, 200, {"Content-Type": "application/pdf",
-                       "Content-Disposition": f"inline; filename=de-{course.slug}-{kind}-"
-                                              f"{form.id}.pdf",
-                       "Cache-Control": "no-store"}
+    return send_download(data, f"de-{course.slug}-{kind}-{form.id}.pdf", inline=True)
 
 
-# --- per-item paper answers -------------------------------------------------------------------
-
-def _paper_form_of(cohort: Cohort, form_id: str) -> PaperForm | None:
-    form = db.session.get(PaperForm, int(form_id)) if str(form_id).isdigit() else None
-    if form is not None and form.course_id != cohort.course_id:
-        abort(404)
-    return form
-
-
-@bp.route("/cohorts/<int:cohort_id>/paper-answers", methods=["GET", "POST"])
-@role_required("admin", "trainer")
-def paper_answers(cohort_id: int):
-    """Enter each member's answers to a printed paper (its code is on the paper): one row per
-    member, one cell per question with the letters marked; checked first, all or nothing, then
-    graded like an online attempt."""
-    cohort = _cohort_for_scores(cohort_id)
-    forms = db.session.scalars(select(PaperForm).where(PaperForm.course_id == cohort.course_id)
-                               .order_by(PaperForm.id.desc())).all()
-    form = _paper_form_of(cohort, request.values.get("form", ""))
-    errors, upload = [], PaperScoreUploadForm()
-    if form is not None and request.method == "POST":
-        headers = {"staff_id": _("Mã nhân sự"), **{f"c{n}": _("câu %(n)s", n=n)
-                                                    for n in range(1, len(form.layout) + 1)}}
-        rows = []
-        for number, (person, _letters, _score) in enumerate(
-                services.paper_answer_table(cohort, form), start=2):
-            cells = {f"c{n}": request.form.get(f"a_{person.id}_{n}", "")
-                     for n in range(1, len(form.layout) + 1)}
-            rows.append((number, {"staff_id": person.staff_id, **cells}))
-        try:
-            records = services.check_paper_answers(cohort, form, rows, headers)
-            changed = services.apply_paper_answers(cohort, form, records, by=current_user)
-        except ImportFailed as exc:
-            db.session.rollback()
-            errors = exc.errors
-            flash(_("Không lưu được: %(n)s lỗi. Chưa ghi dữ liệu nào.", n=len(errors)), "error")
-        else:
-            db.session.commit()
-            flash(_("Đã lưu bài làm trên giấy: %(n)s người thay đổi.", n=changed), "success")
-            return redirect(url_for("assessments.paper_answers", cohort_id=cohort_id,
-                                    form=form.id))
-    table = services.paper_answer_table(cohort, form) if form is not None else []
-    return render_template("assessments/paper_answers.html", cohort=cohort, forms=forms,
-                           form=form, table=table, errors=errors, upload=upload,
-                           form_values=request.form), 400 if errors else 200
-
-
-@bp.route("/cohorts/<int:cohort_id>/paper-answers/upload", methods=["POST"])
-@role_required("admin", "trainer")
-def paper_answers_upload(cohort_id: int):
-    """Upload per-item paper answers as CSV/XLSX (`ma_nhan_su, cau_1 … cau_N`)."""
-    cohort = _cohort_for_scores(cohort_id)
-    form = _paper_form_of(cohort, request.form.get("form", ""))
-    if form is None:
-        abort(404)
-    upload = PaperScoreUploadForm()
-    if upload.validate_on_submit():
-        file = upload.file.data
-        try:
-            changed = services.import_paper_answers(cohort, form, file.read(),
-                                                    file.filename or "upload.csv",
-                                                    by=current_user)
-        except ImportFailed as exc:
-            db.session.rollback()
-            flash(_("Không nhập được: %(n)s lỗi. Chưa ghi dữ liệu nào.", n=len(exc.errors)),
-                  "error")
-            forms = db.session.scalars(select(PaperForm).where(
-                PaperForm.course_id == cohort.course_id).order_by(PaperForm.id.desc())).all()
-            return render_template("assessments/paper_answers.html", cohort=cohort,
-                                   forms=forms, form=form, errors=exc.errors, upload=upload,
-                                   table=services.paper_answer_table(cohort, form),
-                                   form_values={}), 400
-        db.session.commit()
-        flash(_("Đã nhập bài làm trên giấy: %(n)s người thay đổi.", n=changed), "success")
-    else:
-        for messages in upload.errors.values():
-            for message in messages:
-                flash(message, "error")
-    return redirect(url_for("assessments.paper_answers", cohort_id=cohort_id, form=form.id))
-
-
-# --- paper scores -----------------------------------------------------------------------------
+# --- per-item paper answers and paper scores --------------------------------------------------
 
 def _cohort_for_scores(cohort_id: int) -> Cohort:
     cohort = db.session.get(Cohort, cohort_id)
@@ -462,38 +371,111 @@ def _cohort_for_scores(cohort_id: int) -> Cohort:
     return cohort
 
 
+def _paper_form_of(cohort: Cohort, form_id: str) -> PaperForm | None:
+    form = db.session.get(PaperForm, int(form_id)) if str(form_id).isdigit() else None
+    if form is not None and form.course_id != cohort.course_id:
+        abort(404)
+    return form
+
+
+def _save(save, message: str) -> Outcome:
+    """Run `save()` (checks every row, then writes all or nothing; returns how many changed),
+    commit and flash `message` with that number, or flash the errors."""
+    with commit_or_flash(ImportFailed) as done:
+        done.success = message % {"n": save()}
+    return done
+
+
+def _upload(importer, message: str) -> Outcome:
+    """`_save` of the uploaded CSV/XLSX through `importer(data, file name)`; a bad upload
+    form is flashed and saves nothing."""
+    upload = PaperScoreUploadForm()
+    if not upload.validate_on_submit():
+        for messages in upload.errors.values():
+            for text in messages:
+                flash(text, "error")
+        return Outcome()
+    file = upload.file.data
+    return _save(lambda: importer(file.read(), file.filename or "upload.csv"), message)
+
+
+def _answers_page(cohort: Cohort, form: PaperForm | None, errors=(), values=None):
+    forms = db.session.scalars(select(PaperForm).where(PaperForm.course_id == cohort.course_id)
+                               .order_by(PaperForm.id.desc())).all()
+    table = services.paper_answer_table(cohort, form) if form is not None else []
+    return render_template("assessments/paper_answers.html", cohort=cohort, forms=forms,
+                           form=form, table=table, errors=errors, upload=PaperScoreUploadForm(),
+                           form_values=values or {}), 400 if errors else 200
+
+
+def _scores_page(cohort: Cohort, errors=(), values=None):
+    return render_template("assessments/paper_scores.html", cohort=cohort,
+                           table=services.paper_score_table(cohort), errors=errors,
+                           upload=PaperScoreUploadForm(),
+                           form_values=values or {}), 400 if errors else 200
+
+
+@bp.route("/cohorts/<int:cohort_id>/paper-answers", methods=["GET", "POST"])
+@role_required("admin", "trainer")
+def paper_answers(cohort_id: int):
+    """Enter each member's answers to a printed paper (its code is on the paper): one row per
+    member, one cell per question with the letters marked; checked first, all or nothing, then
+    graded like an online attempt."""
+    cohort = _cohort_for_scores(cohort_id)
+    form = _paper_form_of(cohort, request.values.get("form", ""))
+    if form is None or request.method != "POST":
+        return _answers_page(cohort, form)
+    questions = range(1, len(form.layout) + 1)
+    headers = {"staff_id": _("Mã nhân sự"), **{f"c{n}": _("câu %(n)s", n=n) for n in questions}}
+    rows = [(number, {"staff_id": person.staff_id,
+                      **{f"c{n}": request.form.get(f"a_{person.id}_{n}", "") for n in questions}})
+            for number, (person, _letters, _score)
+            in enumerate(services.paper_answer_table(cohort, form), start=2)]
+    done = _save(lambda: services.apply_paper_answers(
+        cohort, form, services.check_paper_answers(cohort, form, rows, headers), by=current_user),
+        _("Đã lưu bài làm trên giấy: %(n)s người thay đổi."))
+    if done.ok:
+        return redirect(url_for("assessments.paper_answers", cohort_id=cohort_id, form=form.id))
+    return _answers_page(cohort, form, done.errors, request.form)
+
+
+@bp.route("/cohorts/<int:cohort_id>/paper-answers/upload", methods=["POST"])
+@role_required("admin", "trainer")
+def paper_answers_upload(cohort_id: int):
+    """Upload per-item paper answers as CSV/XLSX (`ma_nhan_su, cau_1 … cau_N`)."""
+    cohort = _cohort_for_scores(cohort_id)
+    form = _paper_form_of(cohort, request.form.get("form", ""))
+    if form is None:
+        abort(404)
+    done = _upload(lambda data, name: services.import_paper_answers(cohort, form, data, name,
+                                                                    by=current_user),
+                   _("Đã nhập bài làm trên giấy: %(n)s người thay đổi."))
+    if done.errors:
+        return _answers_page(cohort, form, done.errors)
+    return redirect(url_for("assessments.paper_answers", cohort_id=cohort_id, form=form.id))
+
+
 @bp.route("/cohorts/<int:cohort_id>/paper-scores", methods=["GET", "POST"])
 @role_required("admin", "trainer")
 def paper_scores(cohort_id: int):
     """Enter paper pre/post scores for a cohort's members in a table (0–100, empty = not
     taken); every cell is checked first and nothing is written on any error."""
     cohort = _cohort_for_scores(cohort_id)
-    table = services.paper_score_table(cohort)
-    errors = []
-    upload = PaperScoreUploadForm()
-    if request.method == "POST":
-        headers = {"staff_id": _("Mã nhân sự"), "pre_score": _("Điểm trước"),
-                   "post_score": _("Điểm sau")}
-        rows = []
-        for number, (person, _score) in enumerate(table, start=2):
-            if f"pre_{person.id}" not in request.form and f"post_{person.id}" not in request.form:
-                continue
-            rows.append((number, {"staff_id": person.staff_id,
-                                  "pre_score": request.form.get(f"pre_{person.id}", ""),
-                                  "post_score": request.form.get(f"post_{person.id}", "")}))
-        try:
-            records = services.check_paper_rows(cohort, rows, headers)
-            changed = services.apply_paper_scores(cohort, records, by=current_user)
-        except ImportFailed as exc:
-            db.session.rollback()
-            errors = exc.errors
-            flash(_("Không lưu được: %(n)s lỗi. Chưa ghi dữ liệu nào.", n=len(errors)), "error")
-        else:
-            db.session.commit()
-            flash(_("Đã lưu điểm: %(n)s dòng thay đổi.", n=changed), "success")
-            return redirect(url_for("assessments.paper_scores", cohort_id=cohort_id))
-    return render_template("assessments/paper_scores.html", cohort=cohort, table=table,
-                           errors=errors, upload=upload, form_values=request.form)
+    if request.method != "POST":
+        return _scores_page(cohort)
+    headers = {"staff_id": _("Mã nhân sự"), "pre_score": _("Điểm trước"),
+               "post_score": _("Điểm sau")}
+    rows = [(number, {"staff_id": person.staff_id,
+                      "pre_score": request.form.get(f"pre_{person.id}", ""),
+                      "post_score": request.form.get(f"post_{person.id}", "")})
+            for number, (person, _score) in enumerate(services.paper_score_table(cohort), start=2)
+            if f"pre_{person.id}" in request.form or f"post_{person.id}" in request.form]
+    done = _save(lambda: services.apply_paper_scores(
+        cohort, services.check_paper_rows(cohort, rows, headers), by=current_user),
+        _("Đã lưu điểm: %(n)s dòng thay đổi."))
+    if done.ok:
+        return redirect(url_for("assessments.paper_scores", cohort_id=cohort_id))
+    return _scores_page(cohort, done.errors, request.form)
 
 
 @bp.route("/cohorts/<int:cohort_id>/paper-scores/upload", methods=["POST"])
@@ -501,26 +483,9 @@ def paper_scores(cohort_id: int):
 def paper_scores_upload(cohort_id: int):
     """Upload paper scores as CSV/XLSX (`ma_nhan_su, diem_truoc, diem_sau`), all or nothing."""
     cohort = _cohort_for_scores(cohort_id)
-    upload = PaperScoreUploadForm()
-    errors = []
-    if upload.validate_on_submit():
-        file = upload.file.data
-        try:
-            changed = services.import_paper_scores(cohort, file.read(),
-                                                   file.filename or "upload.csv",
-                                                   by=current_user)
-        except ImportFailed as exc:
-            db.session.rollback()
-            errors = exc.errors
-            flash(_("Không nhập được: %(n)s lỗi. Chưa ghi dữ liệu nào.", n=len(errors)), "error")
-        else:
-            db.session.commit()
-            flash(_("Đã nhập điểm: %(n)s dòng thay đổi.", n=changed), "success")
-            return redirect(url_for("assessments.paper_scores", cohort_id=cohort_id))
-    else:
-        for messages in upload.errors.values():
-            for message in messages:
-                flash(message, "error")
-    return render_template("assessments/paper_scores.html", cohort=cohort,
-                           table=services.paper_score_table(cohort), errors=errors,
-                           upload=upload, form_values={}), 400 if errors else 200
+    done = _upload(lambda data, name: services.import_paper_scores(cohort, data, name,
+                                                                   by=current_user),
+                   _("Đã nhập điểm: %(n)s dòng thay đổi."))
+    if done.errors:
+        return _scores_page(cohort, done.errors)
+    return redirect(url_for("assessments.paper_scores", cohort_id=cohort_id))

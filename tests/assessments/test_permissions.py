@@ -73,6 +73,26 @@ def test_paper_scores_only_for_the_cohort_trainer_and_admins_in_scope(
     assert client.get(url).status_code == 200
 
 
+def test_cohort_figures_only_for_those_who_may_view_the_cohort(
+        client, bank, make_cohort, make_user, login_user, login_as):
+    """Gain and item analysis of one cohort use can_view_cohort: its own trainer and a viewer
+    in scope see them; a trainer of another cohort in the same province gets 403."""
+    course, _ = bank()
+    own = make_user("trainer", unit="22")
+    cohort = make_cohort(course, trainers=[own])
+    make_cohort(course, trainers=[make_user("trainer", unit="22")])
+    urls = (f"/quizzes/gain?cohort={cohort.id}",
+            f"/quizzes/course/{course.slug}/items?cohort={cohort.id}")
+    login_user(own)
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+    login_as("trainer", unit="22")
+    for url in urls:
+        assert client.get(url).status_code == 403, url
+    login_as("viewer", unit="22")
+    assert client.get(urls[0]).status_code == 200
+
+
 def test_gain_page_shows_figures(client, db, bank, learner, login_as, graded_attempt):
     """The gain page lists the course with its pre and post means."""
     course, questions = bank()

@@ -1,0 +1,63 @@
+"""What the rooms' views share: a service's domain error becomes a rollback and a flash message,
+success a commit (one commit per request); files go out as named downloads."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from io import BytesIO
+
+from flask import Response, flash, send_file
+from flask_babel import gettext as _
+
+from lms.core.tabular import ImportFailed, RowError
+from lms.extensions import db
+
+
+@dataclass
+class Outcome:
+    """How a `commit_or_flash` block ended: `ok` once committed; `errors`, the row errors of
+    an ImportFailed (listed on the re-shown page); `success`, flashed after the commit."""
+
+    ok: bool = False
+    errors: list[RowError] = field(default_factory=list)
+    success: str | None = None
+
+
+@contextmanager
+def commit_or_flash(*errors: type[Exception], success: str | None = None) -> Iterator[Outcome]:
+    """Run the block; when it raises one of `errors`, roll back and flash the error (the view
+    goes on after the block with `ok` False), else commit and flash `success` (`ok` True).
+
+    An ImportFailed is flashed as its count of errors, which are kept in `errors`.
+
+    :param errors: the domain errors the block's services raise for bad input
+    :param success: the message after the commit (or set `outcome.success` in the block)
+    """
+    outcome = Outcome(success=success)
+    try:
+        yield outcome
+    except errors as exc:
+        db.session.rollback()
+        if isinstance(exc, ImportFailed):
+            outcome.errors = exc.errors
+            flash(_("Không lưu được: %(n)s lỗi. Chưa ghi dữ liệu nào.", n=len(exc.errors)),
+                  "error")
+        else:
+            flash(str(exc), "error")
+        return
+    db.session.commit()
+    outcome.ok = True
+    if outcome.success:
+        flash(outcome.success, "success")
+
+
+def send_download(data: bytes, name: str, *, inline: bool = False,
+                  mimetype: str | None = None) -> Response:
+    """`data` as a file named `name` (the type guessed from it unless given), to save or with
+    `inline` to show in the browser. Never stored by a cache: downloads here hold personal
+    data or a test's answer key.
+    """
+    response = send_file(BytesIO(data), mimetype=mimetype, as_attachment=not inline,
+                         download_name=name, etag=False, conditional=False)
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -88,7 +88,6 @@ class Run:
     def __post_init__(self):
         by = self.by
         if self.cohort is not None:
-
             if by is not None and not can_edit_cohort(by, self.cohort):
                 raise BulkError(_("Bạn không quản lý lớp này."))
         elif by is not None and (not by.has_role("admin") or not unit_in_scope(by, self.unit)):
@@ -98,7 +97,6 @@ class Run:
         """The roster people this run covers (a Person query, scoped to the actor)."""
         stmt = select(Person.id)
         if self.cohort is not None:
-
             stmt = stmt.where(Person.id.in_(select(CohortMember.person_id).where(
                 CohortMember.cohort_id == self.cohort.id)))
         if self.unit is not None:

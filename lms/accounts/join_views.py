@@ -11,6 +11,7 @@ from lms.accounts.forms import JoinCodeForm, JoinForm
 from lms.accounts.models import JoinRequest, User
 from lms.accounts.permissions import can_edit_cohort, role_required
 from lms.cohorts.models import Cohort
+from lms.core.web import commit_or_flash
 from lms.extensions import db, limiter
 
 _SESSION_KEY = "join_request"
@@ -21,7 +22,6 @@ def _join_limit() -> str:
 
 
 def _editable_cohort(cohort_id: int):
-
     cohort = db.get_or_404(Cohort, cohort_id)
     if not can_edit_cohort(current_user, cohort):
         abort(404)
@@ -110,7 +110,6 @@ def join_status():
         return redirect(url_for("accounts.change_password"))
     username = None
     if join_request.status == "confirmed":
-
         account = db.session.scalar(db.select(User).where(
             User.person_id == join_request.person_id))
         username = account.username if account else None
@@ -124,15 +123,10 @@ def join_decide(request_id: int, decision: str):
     join_request = db.get_or_404(JoinRequest, request_id)
     if not can_edit_cohort(current_user, join_request.cohort):
         abort(404)
-    try:
+    with commit_or_flash(joining.JoinError) as done:
         joining.decide(join_request, decision == "confirm", by=current_user)
-    except joining.JoinError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        if decision == "confirm":
-            flash(_("Đã xác nhận %(n)s vào lớp.", n=join_request.person.full_name), "success")
-        else:
-            flash(_("Đã từ chối yêu cầu của %(n)s.", n=join_request.person.full_name), "info")
+    if done.ok and decision == "confirm":
+        flash(_("Đã xác nhận %(n)s vào lớp.", n=join_request.person.full_name), "success")
+    elif done.ok:
+        flash(_("Đã từ chối yêu cầu của %(n)s.", n=join_request.person.full_name), "info")
     return redirect(url_for("cohorts.detail", cohort_id=join_request.cohort_id))

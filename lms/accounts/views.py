@@ -16,6 +16,7 @@ from lms.accounts.permissions import role_required
 from lms.cohorts.models import Cohort
 from lms.core.tabular import write_xlsx
 from lms.core.urls import safe_target
+from lms.core.web import commit_or_flash, send_download
 from lms.extensions import db
 from lms.units.models import Person
 
@@ -84,16 +85,11 @@ def change_password():
     user = db.session.get(User, current_user.id)
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
+        with commit_or_flash(services.AccountError, success=_("Đã đổi mật khẩu.")) as done:
             services.change_password(user, form.current.data, form.new.data, form.confirm.data)
-        except services.AccountError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
+        if done.ok:
             login_user(user)  # this session goes on under the new session version
             sessions.started()
-            flash(_("Đã đổi mật khẩu."), "success")
             return redirect(url_for("core.index"))
     minimum = (passwords.TRAINEE_MIN_LENGTH if user.role == "trainee"
                else passwords.STAFF_MIN_LENGTH)
@@ -108,12 +104,10 @@ def reset_password(user_id: int):
     user = db.get_or_404(User, user_id)
     if not services.can_reset_password(current_user, user):
         abort(404)
-
     password = services.reset_password(user, by=current_user)
     db.session.commit()
     pdf = slips_pdf([bulk.slip_for(user, password)], current_app.config["BASE_URL"])
-    return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="phieu-dang-nhap-{user.username}.pdf"'})
+    return send_download(pdf, f"phieu-dang-nhap-{user.username}.pdf")
 
 
 @bp.route("/users")
@@ -143,25 +137,19 @@ def user_new():
     """Create an account; a generated password is shown once."""
     form = UserForm()
     if form.validate_on_submit():
-        try:
+        with commit_or_flash(services.AccountError) as done:
             unit, person = _resolve_form(form)
             password = form.password.data or services.generate_password()
             user = services.create_user(form.username.data, form.role.data, password,
                                         by=current_user, full_name=form.full_name.data,
                                         unit=unit, person=person)
+            done.success = _("Đã tạo tài khoản %(u)s.", u=user.username)
             if not form.password.data:  # a one-time password, replaced at first sign-in
                 password = passwords.one_time_password()
                 services.set_one_time_password(user, password)
-        except services.AccountError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            if not form.password.data:
-                flash(_("Đã tạo tài khoản %(u)s. Mật khẩu một lần: %(p)s (chỉ hiện một lần).",
-                        u=user.username, p=password), "success")
-            else:
-                flash(_("Đã tạo tài khoản %(u)s.", u=user.username), "success")
+                done.success = _("Đã tạo tài khoản %(u)s. Mật khẩu một lần: %(p)s (chỉ hiện "
+                                 "một lần).", u=user.username, p=password)
+        if done.ok:
             return redirect(url_for("accounts.users"))
     return render_template("accounts/user_form.html", form=form, user=None)
 
@@ -179,18 +167,14 @@ def user_edit(user_id: int):
         form.staff_id.data = user.person.staff_id if user.person else ""
     form.username.render_kw = {"readonly": True}
     if form.validate_on_submit():
-        try:
+        with commit_or_flash(services.AccountError,
+                             success=_("Đã lưu tài khoản %(u)s.", u=user.username)) as done:
             unit, person = _resolve_form(form)
             services.update_user(user, by=current_user, role=form.role.data,
                                  full_name=form.full_name.data, unit=unit,
                                  active=form.active.data, person=person,
                                  password=form.password.data or None)
-        except services.AccountError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("Đã lưu tài khoản %(u)s.", u=user.username), "success")
+        if done.ok:
             return redirect(url_for("accounts.users"))
     return render_template("accounts/user_form.html", form=form, user=user,
                            can_reset=services.can_reset_password(current_user, user))
@@ -208,8 +192,7 @@ def _accounts_zip(run, name: str) -> Response:
         archive.writestr(f"tai-khoan-{name}.xlsx",
                          write_xlsx(bulk.CSV_HEADERS, rows, "Tài khoản"))
     db.session.commit()
-    return Response(out.getvalue(), mimetype="application/zip", headers={
-        "Content-Disposition": f'attachment; filename="tai-khoan-{name}.zip"'})
+    return send_download(out.getvalue(), f"tai-khoan-{name}.zip")
 
 
 @bp.route("/from-roster", methods=["GET", "POST"])

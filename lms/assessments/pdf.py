@@ -136,6 +136,5 @@ def paper_test_pdf(title: str, paper: list, labels: dict, code: int | None = Non
 
 
 def _answer_letters(question, letters: dict) -> str:
-
     keys = answer_keys(question)
     return ", ".join(sorted(letters[k] for k in keys if k in letters))

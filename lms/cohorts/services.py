@@ -142,7 +142,6 @@ class CohortSpec:
 
 
 def _apply_spec(cohort: Cohort, spec: CohortSpec, by) -> None:
-
     course = db.session.get(Course, spec.course_id) if spec.course_id else None
     if course is None or (not course.active and course.id != cohort.course_id):
         raise CohortError(_("Hãy chọn khóa học."))  # the form offers active courses only

@@ -1,6 +1,6 @@
 """Routes of the cohorts room: thin views over services."""
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -35,6 +35,7 @@ from lms.cohorts.models import ATTENDANCE, STATUSES, Cohort, CohortMember, Cohor
 from lms.cohorts.pdf import signin_sheet as render
 from lms.core.tabular import ImportFailed
 from lms.core.text import format_date
+from lms.core.web import commit_or_flash, send_download
 from lms.extensions import db
 from lms.units.models import CURRENT, Unit
 from lms.units.positions import POSITIONS, position_label
@@ -112,14 +113,10 @@ def new():
         scope = scope_unit(current_user)
         form.host_unit_code.data = scope.code if scope is not None else ""
     if form.validate_on_submit():
-        try:
+        with commit_or_flash(services.CohortError) as done:
             cohort = services.create_cohort(_spec(form), by=current_user)
-        except services.CohortError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("Đã tạo lớp %(n)s.", n=cohort.name), "success")
+            done.success = _("Đã tạo lớp %(n)s.", n=cohort.name)
+        if done.ok:
             return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
     return render_template("cohorts/form.html", form=form, cohort=None)
 
@@ -177,14 +174,10 @@ def edit(cohort_id: int):
         form.ends_on.data = format_date(cohort.ends_on)
         form.trainer_ids.data = [u.id for u in cohort.trainers]
     if form.validate_on_submit():
-        try:
+        with commit_or_flash(services.CohortError) as done:
             services.update_cohort(cohort, _spec(form), by=current_user)
-        except services.CohortError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("Đã lưu lớp %(n)s.", n=cohort.name), "success")
+            done.success = _("Đã lưu lớp %(n)s.", n=cohort.name)
+        if done.ok:
             return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
     return render_template("cohorts/form.html", form=form, cohort=cohort)
 
@@ -197,14 +190,10 @@ def delete(cohort_id: int):
     if request.form.get("confirm") != "1":
         flash(_("Hãy đánh dấu ô xác nhận trước khi xóa lớp."), "error")
         return redirect(url_for("cohorts.detail", cohort_id=cohort_id))
-    try:
+    with commit_or_flash(services.CohortError, success=_("Đã xóa lớp.")) as done:
         services.delete_cohort(cohort, by=current_user)
-    except services.CohortError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    if not done.ok:
         return redirect(url_for("cohorts.detail", cohort_id=cohort_id))
-    db.session.commit()
-    flash(_("Đã xóa lớp."), "success")
     return redirect(url_for("cohorts.index"))
 
 
@@ -217,15 +206,11 @@ def members(cohort_id: int):
     cohort = _cohort(cohort_id, edit=True)
     upload = MemberUploadForm()
     if request.method == "POST":
-        try:
+        with commit_or_flash(services.CohortError) as done:
             added = services.add_members(cohort, request.form.getlist("person_id", type=int),
                                          by=current_user)
-        except services.CohortError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("Đã thêm %(n)s người vào lớp.", n=added), "success")
+            done.success = _("Đã thêm %(n)s người vào lớp.", n=added)
+        if done.ok:
             return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
     args = request.values
     unit_code = (args.get("unit") or "").strip()
@@ -261,21 +246,14 @@ def members_upload(cohort_id: int):
     errors = []
     if form.validate_on_submit():
         data = form.file.data
-        try:
+        with commit_or_flash(ImportFailed, services.CohortError) as done:
             added, already = services.add_members_from_file(
                 cohort, data.read(), data.filename or "upload.csv", by=current_user)
-        except ImportFailed as exc:
-            db.session.rollback()
-            errors = exc.errors
-            flash(_("Không thêm được: %(n)s lỗi. Chưa thêm ai.", n=len(errors)), "error")
-        except services.CohortError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("Đã thêm %(a)s người; %(b)s người đã có trong lớp.", a=added, b=already),
-                  "success")
+            done.success = _("Đã thêm %(a)s người; %(b)s người đã có trong lớp.", a=added,
+                             b=already)
+        if done.ok:
             return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
+        errors = done.errors
     else:
         for message in form.file.errors:
             flash(str(message), "error")
@@ -295,14 +273,9 @@ def member_remove(cohort_id: int, member_id: int):
     if member.cohort_id != cohort.id:
         abort(404)
     name = member.person.full_name
-    try:
+    with commit_or_flash(services.CohortError) as done:
         services.remove_member(member, by=current_user)
-    except services.CohortError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("Đã bỏ %(n)s khỏi lớp.", n=name), "success")
+        done.success = _("Đã bỏ %(n)s khỏi lớp.", n=name)
     return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
 
 
@@ -322,16 +295,12 @@ def session_form(cohort_id: int, session_id: int | None = None):
         form.end_time.data = f"{session.end_time:%H:%M}" if session.end_time else ""
         form.topic.data = session.topic
     if form.validate_on_submit():
-        try:
+        with commit_or_flash(services.CohortError) as done:
             saved = services.save_session(cohort, by=current_user, day=form.date.data,
                                           start=form.start_time.data, end=form.end_time.data,
                                           topic=form.topic.data or "", session=session)
-        except services.CohortError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("Đã lưu buổi %(d)s.", d=format_date(saved.date)), "success")
+            done.success = _("Đã lưu buổi %(d)s.", d=format_date(saved.date))
+        if done.ok:
             if session is None:
                 return redirect(url_for("cohorts.attendance", cohort_id=cohort.id,
                                         session_id=saved.id))
@@ -346,14 +315,9 @@ def session_delete(cohort_id: int, session_id: int):
     """Delete a session and its attendance."""
     cohort = _cohort(cohort_id, edit=True)
     session = _session(cohort, session_id)
-    try:
+    with commit_or_flash(services.CohortError) as done:
         services.delete_session(session, by=current_user)
-    except services.CohortError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("Đã xóa buổi học."), "success")
+        done.success = _("Đã xóa buổi học.")
     return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
 
 
@@ -373,14 +337,10 @@ def attendance(cohort_id: int, session_id: int):
             statuses = {r.member.id: "present" for r in results}
         else:
             statuses = {r.member.id: request.form.get(f"m{r.member.id}", "") for r in results}
-        try:
+        with commit_or_flash(services.CohortError) as done:
             services.record_attendance(session, statuses, by=current_user)
-        except services.CohortError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("Đã lưu điểm danh buổi %(d)s.", d=format_date(session.date)), "success")
+            done.success = _("Đã lưu điểm danh buổi %(d)s.", d=format_date(session.date))
+        if done.ok:
             return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
     current = {r.member.id: recorded.get(r.member.id, "present") for r in results}
     return render_template("cohorts/attendance.html", cohort=cohort, session=session,
@@ -401,10 +361,7 @@ def signin_sheet(cohort_id: int, session_id: int):
     audit.record("cohort.signin_sheet", actor=current_user, target=f"cohort {cohort.id}",
                  session=session.id, rows=len(people))
     db.session.commit()
-    g.no_store = True
-    name = f"ky-ten-lop-{cohort.id}-{session.date:%Y%m%d}.pdf"
-    return data, 200, {"Content-Type": "application/pdf",
-                       "Content-Disposition": f"inline; filename={name}"}
+    return send_download(data, f"ky-ten-lop-{cohort.id}-{session.date:%Y%m%d}.pdf", inline=True)
 
 
 # --- closing, corrections, exports ------------------------------------------------------------
@@ -415,15 +372,11 @@ def close(cohort_id: int):
     """Preview who completes and why others do not; POST closes the cohort in one step."""
     cohort = _cohort(cohort_id, edit=True)
     if request.method == "POST":
-        try:
+        with commit_or_flash(services.CohortError) as done:
             results = services.close_cohort(cohort, by=current_user)
-        except services.CohortError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("Đã đóng lớp: %(a)s/%(b)s học viên hoàn thành.",
-                    a=sum(r.completes for r in results), b=len(results)), "success")
+            done.success = _("Đã đóng lớp: %(a)s/%(b)s học viên hoàn thành.",
+                             a=sum(r.completes for r in results), b=len(results))
+        if done.ok:
             return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
     results = services.member_results(cohort)
     return render_template("cohorts/close.html", cohort=cohort, results=results,
@@ -440,14 +393,10 @@ def reopen(cohort_id: int):
         abort(403)
     form = ReasonForm()
     if form.validate_on_submit():
-        try:
+        with commit_or_flash(services.CohortError) as done:
             services.reopen_cohort(cohort, form.reason.data, by=current_user)
-        except services.CohortError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("Đã mở lại lớp."), "success")
+            done.success = _("Đã mở lại lớp.")
+        if done.ok:
             return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
     return render_template("cohorts/correct.html", cohort=cohort, form=form, member=None)
 
@@ -466,15 +415,11 @@ def outcome(cohort_id: int, member_id: int):
     if request.method == "GET":
         form.completed.data = "1" if member.completed else "0"
     if form.validate_on_submit():
-        try:
+        with commit_or_flash(services.CohortError) as done:
             services.correct_outcome(member, form.completed.data == "1", form.reason.data,
                                      by=current_user)
-        except services.CohortError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("Đã sửa kết quả của %(n)s.", n=member.person.full_name), "success")
+            done.success = _("Đã sửa kết quả của %(n)s.", n=member.person.full_name)
+        if done.ok:
             return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
     return render_template("cohorts/correct.html", cohort=cohort, form=form, member=member)
 
@@ -487,13 +432,10 @@ def export(cohort_id: int, fmt: str):
     if not can_export_cohort(current_user, cohort):
         abort(403)
     if fmt == "csv":
-        data, mime = services.export_csv(cohort, by=current_user), "text/csv; charset=utf-8"
+        data = services.export_csv(cohort, by=current_user)
     elif fmt == "xlsx":
         data = services.export_xlsx(cohort, by=current_user)
-        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
         abort(404)
     db.session.commit()
-    g.no_store = True
-    return data, 200, {"Content-Type": mime,
-                       "Content-Disposition": f"attachment; filename=lop-{cohort.id}.{fmt}"}
+    return send_download(data, f"lop-{cohort.id}.{fmt}")

@@ -675,7 +675,6 @@ class TemplateColumn:
     width: int = 18
 
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LIST_SHEET = "Danh mục"
 INSTRUCTIONS_SHEET = "Hướng dẫn"
 

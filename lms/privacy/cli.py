@@ -1,6 +1,5 @@
 """`flask lms person …`: a person's data export and anonymisation."""
 
-import json
 from pathlib import Path
 
 import click
@@ -8,7 +7,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from lms.extensions import db
-from lms.privacy.services import PrivacyError, anonymise_person, export_person
+from lms.privacy.services import PrivacyError, anonymise_person, export_person, to_json
 from lms.units.models import Person
 
 person_group = AppGroup("person", help="Personal data: export and anonymisation.")
@@ -28,13 +27,13 @@ def _person(staff_id: str) -> Person:
               help="JSON file (default: standard output).")
 def export_person_command(staff_id, output):
     """Everything held about one person, as JSON (audited)."""
-    text = json.dumps(export_person(_person(staff_id)), ensure_ascii=False, indent=2)
+    data = to_json(export_person(_person(staff_id)))
     db.session.commit()
     if output:
-        output.write_text(text + "\n", encoding="utf-8")
+        output.write_bytes(data)
         click.echo(f"written {output}")
     else:
-        click.echo(text)
+        click.echo(data.decode("utf-8"), nl=False)
 
 
 @person_group.command("anonymise")

@@ -9,6 +9,8 @@ year, and the login. The audit log keeps its entries (a security record), but no
 can be tied back to the person once the staff id and name are gone.
 """
 
+import json
+
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
@@ -116,6 +118,12 @@ def export_person(person: Person, *, by=None) -> dict:
     }
     audit.record("person.export", actor=by, target=person.staff_id)
     return data
+
+
+def to_json(data: dict) -> bytes:
+    """An export as indented UTF-8 JSON (Vietnamese letters kept as they are), one trailing
+    newline."""
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 def anonymise_person(person: Person, *, by=None) -> Person:

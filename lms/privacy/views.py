@@ -1,13 +1,14 @@
 """Personal-data actions on a roster entry's page (admins within scope; audited)."""
 
-from flask import abort, flash, jsonify, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.accounts.permissions import can_view_person, role_required
+from lms.core.web import commit_or_flash, send_download
 from lms.extensions import db
 from lms.privacy import bp
-from lms.privacy.services import PrivacyError, anonymise_person, export_person
+from lms.privacy.services import PrivacyError, anonymise_person, export_person, to_json
 from lms.units.models import Person
 
 
@@ -20,10 +21,7 @@ def export(person_id: int):
         abort(404)
     data = export_person(entry, by=current_user)
     db.session.commit()
-    response = jsonify(data)
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=person-{entry.staff_id}.json")
-    return response
+    return send_download(to_json(data), f"person-{entry.staff_id}.json")
 
 
 @bp.route("/person/<int:person_id>/anonymise", methods=["POST"])
@@ -36,12 +34,6 @@ def anonymise(person_id: int):
     if request.form.get("confirm") != "yes":
         flash(_("Hãy đánh dấu xác nhận trước khi ẩn danh."), "error")
         return redirect(url_for("units.person", person_id=entry.id))
-    try:
+    with commit_or_flash(PrivacyError, success=_("Đã ẩn danh hồ sơ.")):
         anonymise_person(entry, by=current_user)
-    except PrivacyError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("Đã ẩn danh hồ sơ."), "success")
     return redirect(url_for("units.person", person_id=entry.id))

@@ -10,9 +10,6 @@ from lms.core.text import format_percent
 from lms.reports.sheets import Sheet
 
 FORMATS = ("json", "csv", "xlsx", "pdf")
-MIME = {"json": "application/json", "csv": "text/csv; charset=utf-8",
-        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "pdf": "application/pdf"}
 
 
 def to_json(doc: dict) -> bytes:

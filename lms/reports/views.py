@@ -15,8 +15,9 @@ from lms.accounts.permissions import (
     role_required,
     scope_unit,
 )
-from lms.core.tabular import XLSX, ImportFailed
+from lms.core.tabular import ImportFailed
 from lms.core.timeutil import today
+from lms.core.web import commit_or_flash, send_download
 from lms.courses.models import Course
 from lms.extensions import csrf, db
 from lms.reports import bp, charts, exports, records, services
@@ -139,9 +140,7 @@ def export(fmt: str):
     data, name = services.export(fmt, unit, date_from, date_to, mode, course, position,
                                by=current_user)
     db.session.commit()
-    return data, 200, {"Content-Type": exports.MIME[fmt],
-                       "Content-Disposition": f"attachment; filename={name}",
-                       "Cache-Control": "no-store"}
+    return send_download(data, name)
 
 
 def api_coverage():
@@ -171,8 +170,7 @@ def records_template():
     """The blank records workbook with drop-downs and instructions."""
     if not can_import_records(current_user):
         abort(403)
-    return records.records_template(), 200, {
-        "Content-Type": XLSX, "Content-Disposition": "attachment; filename=mau-ho-so.xlsx"}
+    return send_download(records.records_template(), "mau-ho-so.xlsx")
 
 
 @bp.route("/records/import", methods=["GET", "POST"])
@@ -186,17 +184,13 @@ def records_import():
     errors = []
     if form.validate_on_submit():
         upload = form.file.data
-        try:
+        with commit_or_flash(ImportFailed) as done:
             result = records.import_records(upload.read(), upload.filename or "upload.csv",
                                             by=current_user)
-        except ImportFailed as exc:
-            db.session.rollback()
-            errors = exc.errors
-            flash(_("Không nhập được: %(n)s lỗi. Chưa ghi dữ liệu nào.", n=len(errors)), "error")
-        else:
-            db.session.commit()
-            flash(_("Đã nhập: %(a)s lần hoàn thành mới, %(b)s trùng.", a=result.new,
-                    b=result.duplicates), "success")
+            done.success = _("Đã nhập: %(a)s lần hoàn thành mới, %(b)s trùng.", a=result.new,
+                             b=result.duplicates)
+        errors = done.errors
+        if done.ok:
             if result.ignored or result.notes:
                 flash(_("Cột bỏ qua: %(c)s. Dòng bỏ qua: %(n)s.",
                         c=", ".join(result.ignored) or "—", n=len(result.notes)), "info")

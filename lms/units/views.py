@@ -13,9 +13,10 @@ from lms.accounts.permissions import (
     scope_unit,
     unit_in_scope,
 )
-from lms.core.tabular import XLSX, ImportFailed, normalise_id
+from lms.core.tabular import ImportFailed, normalise_id
 from lms.core.text import fold
 from lms.core.timeutil import today
+from lms.core.web import commit_or_flash, send_download
 from lms.courses.models import Completion, Course
 from lms.extensions import db
 from lms.units import bp, services
@@ -85,28 +86,21 @@ def roster_import():
     errors, result = [], None
     if form.validate_on_submit():
         upload = form.file.data
-        try:
+        with commit_or_flash(ImportFailed) as done:  # a dry run writes nothing to commit
             result = services.import_roster(upload.read(), upload.filename or "upload.csv",
                                             by=current_user, dry_run=form.dry_run.data,
                                             legacy_codes=form.legacy_codes.data)
-        except ImportFailed as exc:
-            db.session.rollback()
-            errors = exc.errors
-            flash(_("Không nhập được: %(n)s lỗi. Chưa ghi dữ liệu nào.", n=len(errors)), "error")
-        else:
-            if result.dry_run:
-                db.session.rollback()
-                flash(_("Kiểm tra xong: %(a)s mới, %(b)s cập nhật, %(c)s không đổi "
-                        "(chưa ghi).", a=result.new, b=result.updated, c=result.unchanged),
-                      "info")
-            else:
-                db.session.commit()
-                flash(_("Đã nhập: %(a)s mới, %(b)s cập nhật, %(c)s không đổi.",
-                        a=result.new, b=result.updated, c=result.unchanged), "success")
-                if result.ignored or result.notes:
-                    flash(_("Cột bỏ qua: %(c)s. Dòng bỏ qua: %(n)s.",
-                            c=", ".join(result.ignored) or "—", n=len(result.notes)), "info")
-                return redirect(url_for("units.roster"))
+        errors = done.errors
+        if done.ok and result.dry_run:
+            flash(_("Kiểm tra xong: %(a)s mới, %(b)s cập nhật, %(c)s không đổi (chưa ghi).",
+                    a=result.new, b=result.updated, c=result.unchanged), "info")
+        elif done.ok:
+            flash(_("Đã nhập: %(a)s mới, %(b)s cập nhật, %(c)s không đổi.",
+                    a=result.new, b=result.updated, c=result.unchanged), "success")
+            if result.ignored or result.notes:
+                flash(_("Cột bỏ qua: %(c)s. Dòng bỏ qua: %(n)s.",
+                        c=", ".join(result.ignored) or "—", n=len(result.notes)), "info")
+            return redirect(url_for("units.roster"))
     return render_template("units/import.html", form=form, errors=errors, result=result)
 
 
@@ -118,16 +112,14 @@ def roster_export(code: str | None = None):
     unit = _unit_or_scope(code)
     data = services.export_roster(unit if unit.kind != "country" else None, by=current_user)
     db.session.commit()
-    return data, 200, {"Content-Type": "text/csv; charset=utf-8",
-                       "Content-Disposition": f"attachment; filename=roster-{unit.code}.csv"}
+    return send_download(data, f"roster-{unit.code}.csv")
 
 
 @bp.route("/template.xlsx")
 @role_required("admin")
 def roster_template():
     """The blank roster workbook: drop-downs for the user's communes, instructions."""
-    return services.roster_template(scope_unit(current_user)), 200, {
-        "Content-Type": XLSX, "Content-Disposition": "attachment; filename=mau-danh-sach.xlsx"}
+    return send_download(services.roster_template(scope_unit(current_user)), "mau-danh-sach.xlsx")
 
 
 @bp.route("/person/<int:person_id>")
@@ -148,14 +140,10 @@ def positions():
     form = PositionAliasForm()
     form.position.choices = [(code, str(label)) for code, label in POSITIONS.items()]
     if form.validate_on_submit():
-        try:
+        with commit_or_flash(services.VocabularyError,
+                             success=_("Đã thêm tên gọi khác.")) as done:
             services.add_position_alias(form.label.data, form.position.data, by=current_user)
-        except services.VocabularyError as exc:
-            db.session.rollback()
-            form.label.errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(_("Đã thêm tên gọi khác."), "success")
+        if done.ok:
             return redirect(url_for("units.positions"))
     aliases = db.session.scalars(select(PositionAlias).order_by(PositionAlias.position,
                                                                 PositionAlias.label)).all()

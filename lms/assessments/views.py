@@ -47,6 +47,16 @@ def _course(slug: str) -> Course:
     return course
 
 
+def _checked(obj, allowed):
+    """`obj` when the named check `allowed(user, obj)` lets the user see it; 404 when there is
+    no such object, 403 when the check refuses."""
+    if obj is None:
+        abort(404)
+    if not allowed(current_user, obj):
+        abort(403)
+    return obj
+
+
 def _own_attempt(attempt_id: int) -> Attempt:
     """The current learner's own attempt (404 for anyone else's: ids are not disclosed)."""
     attempt = db.session.get(Attempt, attempt_id)
@@ -250,11 +260,8 @@ def history():
 @role_required("admin", "trainer")
 def person_history(staff_id: str):
     """A learner's attempts, for trainers and admins whose scope holds the person."""
-    person = db.session.scalar(select(Person).where(Person.staff_id == staff_id))
-    if person is None:
-        abort(404)
-    if not can_view_person(current_user, person):
-        abort(403)
+    person = _checked(db.session.scalar(select(Person).where(Person.staff_id == staff_id)),
+                      can_view_person)
     attempts = db.session.scalars(select(Attempt).where(Attempt.person_id == person.id)
                                   .order_by(Attempt.started_at.desc())).all()
     return render_template("assessments/history.html", attempts=attempts, person=person)
@@ -274,29 +281,17 @@ def gain():
     if args.get("course"):
         filters["course"] = _course(args["course"])
     if args.get("cohort", "").isdigit():
-        cohort = db.session.get(Cohort, int(args["cohort"]))
-        if cohort is None:
-            abort(404)
-        if not can_view_cohort(current_user, cohort):
-            abort(403)
+        cohort = _checked(db.session.get(Cohort, int(args["cohort"])), can_view_cohort)
         filters["cohort"] = cohort
         label.append(cohort.name)
     if args.get("unit"):
-        unit = db.session.scalar(select(Unit).where(Unit.system == CURRENT,
-                                                    Unit.code == args["unit"].strip()))
-        if unit is None:
-            abort(404)
-        if not unit_in_scope(current_user, unit):
-            abort(403)
+        unit = _checked(db.session.scalar(select(Unit).where(
+            Unit.system == CURRENT, Unit.code == args["unit"].strip())), unit_in_scope)
         filters["unit"] = unit
         label.append(unit.name)
     if args.get("staff_id"):
-        person = db.session.scalar(select(Person).where(
-            Person.staff_id == args["staff_id"].strip()))
-        if person is None:
-            abort(404)
-        if not can_view_person(current_user, person):
-            abort(403)
+        person = _checked(db.session.scalar(select(Person).where(
+            Person.staff_id == args["staff_id"].strip())), can_view_person)
         filters["person"] = person
         label.append(f"{person.full_name} ({person.staff_id})")
     by = args.get("by") if args.get("by") in analytics.GROUPS else "course"
@@ -363,12 +358,7 @@ def paper_test(slug: str):
 # --- per-item paper answers and paper scores --------------------------------------------------
 
 def _cohort_for_scores(cohort_id: int) -> Cohort:
-    cohort = db.session.get(Cohort, cohort_id)
-    if cohort is None:
-        abort(404)
-    if not can_enter_paper_scores(current_user, cohort):
-        abort(403)
-    return cohort
+    return _checked(db.session.get(Cohort, cohort_id), can_enter_paper_scores)
 
 
 def _paper_form_of(cohort: Cohort, form_id: str) -> PaperForm | None:

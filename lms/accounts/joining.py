@@ -42,7 +42,6 @@ def open_code(cohort, *, by) -> str:
     """Give the cohort a fresh join code (replacing any earlier one)."""
     if not can_edit_cohort(by, cohort):
         raise JoinError(_("Bạn không quản lý lớp này."))
-
     while True:
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
         if db.session.scalar(select(Cohort.id).where(Cohort.join_code == code)) is None:

@@ -199,7 +199,6 @@ def find_unit(code: str | None) -> Unit | None:
     """A current unit by code (zero-padding optional); AccountError when unknown."""
     if not code:
         return None
-
     unit = lookup_unit(code)
     if unit is None:
         raise AccountError(_("Không tìm thấy đơn vị có mã %(code)s.", code=code))

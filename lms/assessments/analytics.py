@@ -210,7 +210,6 @@ def knowledge_gain(*, course=None, cohort=None, unit=None, person=None,
         stmt = stmt.outerjoin(*group_join)
     stmt = _filtered(stmt, keys.c.person_id, keys.c.course_id, course=course, cohort=cohort,
                      unit=unit, person=person, scope=scope)
-
     rows = []
     for r in db.session.execute(stmt):
         mapping = r._mapping

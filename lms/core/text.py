@@ -39,7 +39,6 @@ def format_datetime(value: datetime | None) -> str:
     """dd/mm/yyyy HH:MM in the configured time zone."""
     if value is None:
         return ""
-
     return to_local(value).strftime("%d/%m/%Y %H:%M")
 
 

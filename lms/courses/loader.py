@@ -634,7 +634,6 @@ def check_content(root: Path | str) -> list[CourseSpec]:
             specs.append(spec)
     if not errors:
         # The content-wide files: a broken glossary or paths.yml blocks loading like a course.
-
         load_glossary(root, errors)
         check_paths(root, specs, errors)
     if errors:

@@ -10,8 +10,6 @@ LMS = Path(__file__).resolve().parent.parent / "lms"
 # The application factory imports the rooms when it builds an app, so that importing any
 # lms module (a script's `from lms.extensions import db`) does not import every room.
 FACTORY = LMS / "__init__.py"
-# Fast-path modules that issue 14 deletes (another branch); exempt only while they exist.
-BEING_DELETED = {LMS / "core" / "userload.py", LMS / "core" / "dbping.py"}
 CORE_MAY_IMPORT = ("lms.core", "lms.extensions", "lms.config")
 
 
@@ -110,7 +108,7 @@ def test_core_is_a_leaf():
     function: only itself, the extensions and the config."""
     wrong = []
     for name, path in MODULES.items():
-        if not name.startswith("lms.core") or path in BEING_DELETED:
+        if not name.startswith("lms.core"):
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for line, target in (_imports(tree, in_functions=False)
@@ -121,7 +119,7 @@ def test_core_is_a_leaf():
 
 
 @pytest.mark.parametrize("path", [p for p in MODULES.values()
-                                  if p != FACTORY and p not in BEING_DELETED],
+                                  if p != FACTORY],
                          ids=lambda p: str(p.relative_to(LMS.parent)))
 def test_no_function_local_lms_import(path):
     """Every lms import stands at the top of its module, where a cycle would show."""

@@ -22,6 +22,7 @@ from lms.cohorts.models import Cohort, CohortMember
 from lms.core.models import get_setting, set_setting
 from lms.core.text import clean, fold
 from lms.core.timeutil import today, utcnow
+from lms.core.web import file_name
 from lms.courses.models import Completion, Course, Enrolment
 from lms.courses.services import completion_recorded
 from lms.extensions import db
@@ -401,9 +402,8 @@ class _Drain:
 
 
 def zip_name(cert: Certificate) -> str:
-    """The file name of a certificate inside a ZIP: number and ASCII-folded holder name."""
-    name = "-".join(fold(cert.holder_name).split()) or "chung-nhan"
-    return f"{cert.number}-{name}.pdf"
+    """The file name of a certificate (download, ZIP member): number and holder name."""
+    return file_name(cert.number, cert.holder_name or "chung-nhan", ext="pdf")
 
 
 def iter_zip(certs: Iterable[Certificate]) -> Iterator[bytes]:

@@ -34,6 +34,7 @@ from lms.certificates.forms import IssuerForm, ReissueForm, RevokeForm
 from lms.certificates.models import EXPIRED, REVOKED, SUPERSEDED, Certificate
 from lms.cohorts.models import Cohort
 from lms.core.timeutil import to_local, today
+from lms.core.web import send_download
 from lms.extensions import db, limiter
 from lms.units.models import Unit
 from lms.units.services import lookup_unit
@@ -121,9 +122,7 @@ def download(cert_id: int):
     """The certificate as a PDF (a trainee gets only their own)."""
     cert = _certificate_or_404(cert_id)
     data = pdf.certificate_pdf(cert, services.verify_url(cert.code))
-    g.no_store = True
-    return Response(data, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="{services.zip_name(cert)}"'})
+    return send_download(data, services.zip_name(cert), inline=True)
 
 
 @bp.route("/<int:cert_id>/revoke", methods=["POST"])
@@ -184,9 +183,7 @@ def cohort_pdf(cohort_id: int):
     audit.record("certificates.print", current_user, f"cohort {cohort.id}", format="pdf")
     db.session.commit()
     data = services.batch_pdf(services.cohort_certificates(cohort.id))
-    return Response(data, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="chung-nhan-lop-{cohort.id}.pdf"',
-        "Cache-Control": "no-store"})
+    return send_download(data, f"chung-nhan-lop-{cohort.id}.pdf")
 
 
 @bp.route("/cohort/<int:cohort_id>.zip")

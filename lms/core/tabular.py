@@ -127,9 +127,13 @@ def clean_text(value: str) -> str:
 
 
 def _cell(value) -> object:
-    """Normalise one cell: NFC strings, whole floats as ints, dates kept as dates."""
+    """Normalise one cell: NFC strings, whole floats as ints, dates kept as dates; the
+    apostrophe our own CSV exports put before formula-like text is taken off again."""
     if type(value) is str:  # every CSV cell, most XLSX cells
-        return clean_text(value)
+        value = clean_text(value)
+        if value[:1] == "'" and value[1:2] in FORMULA_LEADS:
+            return value[1:]
+        return value
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -602,8 +606,27 @@ def parse_bool(value, default: bool = True) -> bool:
     raise ValueError(value)
 
 
+# Text starting with one of these is a formula to Excel, LibreOffice or Google Sheets (OWASP's
+# CSV injection guidance: "=", "+", "-", "@", tab and carriage return).
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+
+
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
+
+
+def neutralise(value):
+    """A CSV cell that no spreadsheet evaluates: formula-like text gets a leading apostrophe
+    (which the reader takes off again); a plain signed number ("-2", "+84912…") and anything
+    else is returned as it is."""
+    if (type(value) is str and value.startswith(FORMULA_LEADS)
+            and not _PLAIN_NUMBER.fullmatch(value)):
+        return "'" + value
+    return value
+
+
 class CsvSink:
-    """`write_csv` row by row into a binary file (flat memory for long exports)."""
+    """`write_csv` row by row into a binary file (flat memory for long exports); every cell
+    goes through `neutralise`."""
 
     def __init__(self, out, headers: list[str]):
         self._text = io.TextIOWrapper(out, encoding="utf-8", newline="")
@@ -613,7 +636,7 @@ class CsvSink:
 
     def writerow(self, row) -> None:
         """Append one row."""
-        self._writer.writerow(row)
+        self._writer.writerow([neutralise(value) for value in row])
 
     def close(self) -> None:
         """Flush, leaving `out` open."""
@@ -629,6 +652,15 @@ def write_csv(headers: list[str], rows) -> bytes:
         sink.writerow(row)
     sink.close()
     return out.getvalue()
+
+
+def as_text(cell) -> None:
+    """Keep an XLSX cell's text a value: openpyxl stores text starting with "=" as a formula;
+    formula-like text is written as a string with Excel's own quote prefix instead, so it is
+    shown (and read back) exactly as it is and never evaluated."""
+    if type(cell.value) is str and cell.value.startswith(FORMULA_LEADS):
+        cell.data_type = "s"
+        cell.quotePrefix = True
 
 
 def write_xlsx(headers: list[str], rows, title: str, *, widths: list[int] | None = None,
@@ -648,6 +680,8 @@ def write_xlsx(headers: list[str], rows, title: str, *, widths: list[int] | None
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append(row)
+        for cell in sheet[sheet.max_row]:
+            as_text(cell)
     for i in percent_columns:
         for (cell,) in sheet.iter_rows(min_row=2, min_col=i + 1, max_col=i + 1):
             cell.number_format = "0.0%"
@@ -752,6 +786,10 @@ def write_template(title: str, columns: list[TemplateColumn], instructions: list
             cell.font = bold
         for row in table:
             guide.append(row)
+    for worksheet in (lists, guide):  # vocabulary labels and reference names are data too
+        for row in worksheet.iter_rows():
+            for cell in row:
+                as_text(cell)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

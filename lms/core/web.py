@@ -1,6 +1,8 @@
 """What the rooms' views share: a service's domain error becomes a rollback and a flash message,
 success a commit (one commit per request); files go out as named downloads."""
 
+import re
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -61,3 +63,22 @@ def send_download(data: bytes, name: str, *, inline: bool = False,
                          download_name=name, etag=False, conditional=False)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+_UNSAFE_IN_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def file_name(*parts, ext: str) -> str:
+    """A file name made of free text (a person's, a unit's, a username), for a download or a ZIP
+    member: Vietnamese letters without their marks, anything but letters, digits, ".", "_" and
+    "-" turned into "-", at most 120 characters before `.ext`. Never a path, a quote or a line
+    break, whatever the text holds ("Đặng Thị Hà", "../x", '"=cmd"' → "Dang-Thi-Ha", "x", "cmd").
+    """
+    words = []
+    for part in parts:
+        text = str(part).replace("đ", "d").replace("Đ", "D")
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+        words.append(_UNSAFE_IN_NAME.sub("-", text).strip("-."))
+    stem = re.sub(r"-{2,}", "-", "-".join(w for w in words if w))[:120].strip("-.")
+    return f"{stem or 'tep'}.{ext}"
+

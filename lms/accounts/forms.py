@@ -6,6 +6,7 @@ from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, Stri
 from wtforms.validators import DataRequired, Length, Optional
 
 from lms.accounts.models import ROLES
+from lms.units.fields import UnitField
 
 
 class LoginForm(FlaskForm):
@@ -36,8 +37,8 @@ class UserForm(FlaskForm):
     username = StringField(_l("Tên đăng nhập"), validators=[DataRequired(), Length(max=80)])
     full_name = StringField(_l("Họ và tên"), validators=[Optional(), Length(max=200)])
     role = SelectField(_l("Vai trò"), choices=[SelectChoice(k, v) for k, v in ROLES.items()])
-    unit_code = StringField(_l("Mã đơn vị giới hạn (để trống: toàn quốc)"),
-                            validators=[Optional(), Length(max=20)])
+    unit_code = UnitField(_l("Đơn vị giới hạn (để trống: toàn quốc)"),
+                          validators=[Optional(), Length(max=200)])
     staff_id = StringField(_l("Mã nhân sự (học viên)"), validators=[Optional(), Length(max=50)])
     password = PasswordField(_l("Mật khẩu (để trống: tự sinh / giữ nguyên)"),
                              validators=[Optional(), Length(min=8, max=200)])
@@ -47,9 +48,8 @@ class UserForm(FlaskForm):
 class FromRosterForm(FlaskForm):
     """The unit whose roster people get accounts; a preview only counts."""
 
-    unit_code = StringField(_l("Mã đơn vị (tỉnh hoặc xã)"),
-                            validators=[DataRequired(), Length(max=20)],
-                            render_kw={"inputmode": "numeric"})
+    unit_code = UnitField(_l("Đơn vị (tỉnh hoặc xã)"),
+                          validators=[DataRequired(), Length(max=200)])
     dry_run = BooleanField(_l("Chỉ xem trước (chưa tạo tài khoản)"))
 
 

@@ -15,6 +15,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from lms.units.fields import UnitField
+
 MODE_LABELS = {"in_person": _l("Trực tiếp"), "online": _l("Trực tuyến"),
                "blended": _l("Kết hợp")}
 STATUS_LABELS = {"planned": _l("Dự kiến"), "running": _l("Đang học"), "closed": _l("Đã đóng")}
@@ -35,8 +37,8 @@ class CohortForm(FlaskForm):
     course_id = SelectField(_l("Khóa học"), coerce=int, validators=[DataRequired()])
     name = StringField(_l("Tên lớp"), validators=[DataRequired(), Length(max=300)])
     trainer_ids = MultiCheckboxField(_l("Giảng viên"), coerce=int)
-    host_unit_code = StringField(_l("Mã đơn vị tổ chức (tỉnh hoặc xã/phường/đặc khu)"),
-                                 validators=[DataRequired(), Length(max=20)])
+    host_unit_code = UnitField(_l("Đơn vị tổ chức (tỉnh hoặc xã/phường/đặc khu)"),
+                               validators=[DataRequired(), Length(max=200)])
     venue = StringField(_l("Địa điểm"), validators=[Optional(), Length(max=300)])
     starts_on = StringField(_l("Ngày bắt đầu (dd/mm/yyyy)"), validators=[DataRequired()])
     ends_on = StringField(_l("Ngày kết thúc (dd/mm/yyyy)"), validators=[DataRequired()])

@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from lms.units.fields import UnitField
 from lms.units.positions import POSITIONS
 
 
@@ -17,8 +18,8 @@ class EnrolOneForm(FlaskForm):
 class EnrolManyForm(FlaskForm):
     """Enrol everyone matching a filter within the user's scope."""
 
-    unit = StringField(_l("Mã đơn vị (tỉnh hoặc xã; để trống: cả phạm vi của bạn)"),
-                       validators=[Optional(), Length(max=20)])
+    unit = UnitField(_l("Đơn vị (tỉnh hoặc xã; để trống: cả phạm vi của bạn)"),
+                     validators=[Optional(), Length(max=200)])
     position = SelectField(_l("Chức danh"), validators=[Optional()])
     not_trained = BooleanField(_l("Chỉ người chưa hoàn thành khóa học này"), default=True)
 

@@ -22,6 +22,7 @@ from lms.extensions import db
 from lms.units import bp, services
 from lms.units.forms import PositionAliasForm, RosterImportForm
 from lms.units.models import CURRENT, Person, PositionAlias, Unit
+from lms.units.picker import find_units, resolve_unit
 from lms.units.positions import BUILT_IN_ALIASES, POSITIONS
 
 
@@ -159,3 +160,21 @@ def position_alias_delete(alias_id: int):
     db.session.commit()
     flash(_("Đã xoá tên gọi khác."), "success")
     return redirect(url_for("units.positions"))
+
+
+@bp.route("/search")
+@role_required("admin", "trainer", "viewer")
+def search():
+    """The unit picker's suggestions: `?q=` a code or part of a name, within the user's unit,
+    as JSON [{code, label}] (at most 20)."""
+    found = find_units(request.args.get("q"), within=scope_unit(current_user))
+    return [{"code": m.code, "label": m.label} for m in found]
+
+
+@bp.app_template_global()
+def unit_matches(text: str | None) -> list:
+    """The units a GET filter's unit box designates, within the user's unit: the box shows the
+    name of the one it holds, or offers the candidates when it holds a name or a short code."""
+    if not current_user.is_authenticated:
+        return []
+    return resolve_unit(text, within=scope_unit(current_user))

@@ -32,6 +32,7 @@ from lms.core.web import Outcome, commit_or_flash, send_download
 from lms.courses.models import Course
 from lms.extensions import db
 from lms.units.models import CURRENT, Person, Unit
+from lms.units.picker import filter_unit
 
 
 def _kind_label(kind: str) -> str:
@@ -285,10 +286,13 @@ def gain():
         filters["cohort"] = cohort
         label.append(cohort.name)
     if args.get("unit"):
-        unit = _checked(db.session.scalar(select(Unit).where(
-            Unit.system == CURRENT, Unit.code == args["unit"].strip())), unit_in_scope)
-        filters["unit"] = unit
-        label.append(unit.name)
+        unit, choices = filter_unit(args["unit"], within=scope_unit(current_user))
+        if unit is None and not choices:  # no unit of that code or name in scope: 404 or 403
+            unit = _checked(db.session.scalar(select(Unit).where(
+                Unit.system == CURRENT, Unit.code == args["unit"].strip())), unit_in_scope)
+        if unit is not None:  # else the box lists the candidates to choose from
+            filters["unit"] = unit
+            label.append(unit.name)
     if args.get("staff_id"):
         person = _checked(db.session.scalar(select(Person).where(
             Person.staff_id == args["staff_id"].strip())), can_view_person)

@@ -27,7 +27,6 @@ from lms.accounts.permissions import (
     can_view_certificate,
     role_required,
     scope_unit,
-    unit_in_scope,
 )
 from lms.certificates import bp, pdf, services, verify_bp
 from lms.certificates.forms import IssuerForm, ReissueForm, RevokeForm
@@ -37,7 +36,7 @@ from lms.core.timeutil import to_local, today
 from lms.core.web import send_download
 from lms.extensions import db, limiter
 from lms.units.models import Unit
-from lms.units.services import lookup_unit
+from lms.units.picker import filter_unit
 
 _CODE = re.compile(r"^[A-Za-z0-9_-]{16,40}$")
 
@@ -71,14 +70,15 @@ def _printable_cohorts():
 @role_required("admin", "trainer")
 def index():
     """Certificates within scope, filtered by cohort and unit."""
-    unit_code = (request.args.get("unit") or "").strip()[:20]
+    unit_code = (request.args.get("unit") or "").strip()[:200]
     cohort_id = request.args.get("cohort", type=int)
     unit = None
     if unit_code:
-        unit = lookup_unit(unit_code)
-        if unit is None or not unit_in_scope(current_user, unit):
-            flash(_("Không có đơn vị %(c)s trong phạm vi của bạn.", c=unit_code), "error")
-            unit = None
+        unit, choices = filter_unit(unit_code, within=scope_unit(current_user))
+        if unit is not None:
+            unit_code = unit.code
+        elif not choices:
+            flash(_("Không tìm thấy đơn vị '%(q)s' trong phạm vi của bạn.", q=unit_code), "error")
     cohort = db.session.get(Cohort, cohort_id) if cohort_id else None
     if cohort is not None and not can_print_cohort_certificates(current_user, cohort):
         cohort = None

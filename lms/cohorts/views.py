@@ -3,7 +3,6 @@
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.routing import BuildError
 from wtforms import SelectChoice
@@ -18,7 +17,6 @@ from lms.accounts.permissions import (
     can_view_cohort,
     role_required,
     scope_unit,
-    unit_in_scope,
 )
 from lms.cohorts import bp, services
 from lms.cohorts.forms import (
@@ -37,7 +35,7 @@ from lms.core.tabular import ImportFailed
 from lms.core.text import format_date
 from lms.core.web import commit_or_flash, send_download
 from lms.extensions import db
-from lms.units.models import CURRENT, Unit
+from lms.units.picker import filter_unit
 from lms.units.positions import POSITIONS, position_label
 
 STAFF = ("admin", "trainer", "viewer")
@@ -216,11 +214,11 @@ def members(cohort_id: int):
     unit_code = (args.get("unit") or "").strip()
     unit = None
     if unit_code:
-        unit = db.session.scalar(select(Unit).where(Unit.system == CURRENT,
-                                                    Unit.code == unit_code))
-        if unit is None or not unit_in_scope(current_user, unit):
-            flash(_("Không có đơn vị mã %(c)s trong phạm vi của bạn.", c=unit_code), "error")
-            unit = None
+        unit, choices = filter_unit(unit_code, within=scope_unit(current_user))
+        if unit is not None:
+            unit_code = unit.code
+        elif not choices:
+            flash(_("Không tìm thấy đơn vị '%(q)s' trong phạm vi của bạn.", q=unit_code), "error")
     position = args.get("position") if args.get("position") in POSITIONS else None
     untrained = args.get("untrained") == "1"
     q = (args.get("q") or "").strip()[:100]

@@ -156,3 +156,15 @@ def resolve_unit(text: str | None, *, within: Unit | None = None,
     """
     found = next((tier for tier in _tiers(text, within) if tier), [])
     return [e.match for e in found[:limit]]
+
+
+def filter_unit(text: str | None, *, within: Unit | None = None) -> tuple[Unit | None, list[Match]]:
+    """What a filter box (GET) holds: (the unit, []) when `text` designates one unit within
+    `within`, (None, candidates) when the user must choose (the page lists them), (None, [])
+    when nothing matches."""
+    found = resolve_unit(text, within=within)
+    if len(found) != 1:
+        return None, found
+    unit = db.session.scalar(select(Unit).where(Unit.system == CURRENT,
+                                                Unit.code == found[0].code))
+    return unit, []

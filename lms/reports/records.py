@@ -31,6 +31,7 @@ from lms.courses.services import record_completion
 from lms.extensions import db
 from lms.units.ethnicities import vocab_key
 from lms.units.models import Person, Unit
+from lms.units.services import RECORDS_START
 
 RECORD_COLUMNS = [
     Column("staff_id", ("ma_nhan_su", "Mã NS", "Mã cán bộ", "staff_id"), True),
@@ -140,6 +141,11 @@ def import_records(data: bytes, filename: str, *, by=None) -> RecordsResult:
             else:
                 if on > latest:
                     err("completed_on", _("ngày %(v)s ở tương lai", v=on.strftime("%d/%m/%Y")))
+                    on = None
+                elif on < RECORDS_START:
+                    err("completed_on", _("ngày %(v)s trước %(a)s, không hợp lý",
+                                          v=on.strftime("%d/%m/%Y"),
+                                          a=RECORDS_START.strftime("%d/%m/%Y")))
                     on = None
         note = clean(str(row.get("note") or "")) or None
         if note and len(note) > NOTE_MAX:

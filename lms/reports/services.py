@@ -114,14 +114,25 @@ def ratio(trained: int, target: int) -> float | None:
 # the country, which reads every completion, first folds the completions into one row per
 # person in one ordered pass over the (person_id, course_id, completed_on) index and only then
 # joins the people (_PERSONS_PG_COUNTRY: no grouping of the joined rows per person). SQLite
-# (no grouping sets) probes that index per person, starting from U's communes (CROSS JOIN fixes
-# SQLite's join order), materialises the table once and groups it three times. Either way the
-# cost grows with the number of people, not of units.
+# (no grouping sets) probes that index per person, starting from U's communes (an IN list
+# pushed into both halves of _ROSTER_AT), materialises the table once and groups it three
+# times. Either way the cost grows with the number of people, not of units.
 #
 # Below the country, U's units are looked up first, as an array computed once: the planner then
 # reaches their people through the commune_id index. Joined to units instead, it scanned every
 # person (a province report ran 1.7 to 2 times slower; the estimates are right, the costs
 # assume disk reads).
+# The roster as it stood on :date_to: people whose current state had begun by then, and the
+# past periods (lms/units/models.RosterPeriod) in force that day. The two parts never overlap
+# (a person's periods all end by `since`), and each reaches its rows through a commune index.
+_ROSTER_AT = """
+    SELECT p.id, p.commune_id, p.position, p.in_target, p.left_on, p.gender, p.ethnicity
+    FROM persons p WHERE p.since IS NULL OR p.since <= :date_to
+    UNION ALL
+    SELECT p.id, rp.commune_id, rp.position, rp.in_target, rp.valid_to, p.gender, p.ethnicity
+    FROM roster_periods rp JOIN persons p ON p.id = rp.person_id
+    WHERE rp.valid_to > :date_to AND (rp.valid_from IS NULL OR rp.valid_from <= :date_to)"""
+
 _PERSONS_PG = """
   SELECT p.id AS person_id, p.commune_id, p.position, p.gender, p.ethnicity,
          CASE WHEN p.in_target = :true AND (p.left_on IS NULL OR p.left_on > :date_to)
@@ -129,11 +140,11 @@ _PERSONS_PG = """
          MAX(CASE WHEN k.counts_toward_target = :true AND c.completed_on >= :trained_from
                   THEN 1 ELSE 0 END) AS trn,
          SUM(CASE WHEN c.completed_on >= :date_from THEN 1 ELSE 0 END) AS times
-  FROM persons p
+  FROM ({roster_at}) p
   LEFT JOIN completions c ON c.person_id = p.id AND c.completed_on <= :date_to {course_filter}
   LEFT JOIN courses k ON k.id = c.course_id
   WHERE p.commune_id = ANY(ARRAY(SELECT id FROM units WHERE path LIKE :prefix)) {position_filter}
-  GROUP BY p.id
+  GROUP BY p.id, p.commune_id, p.position, p.gender, p.ethnicity, p.in_target, p.left_on
 """
 
 # ORDER BY makes the planner group while reading the index in person order; left to itself it
@@ -145,7 +156,7 @@ _PERSONS_PG_COUNTRY = """
               THEN 1 ELSE 0 END AS tgt,
          COALESCE(pc.trn, 0) AS trn, COALESCE(pc.times, 0) AS times
   FROM units cu
-  JOIN persons p ON p.commune_id = cu.id
+  JOIN ({roster_at}) p ON p.commune_id = cu.id
   LEFT JOIN (
     SELECT c.person_id,
            MAX(CASE WHEN c.course_id IN (SELECT id FROM courses
@@ -173,9 +184,8 @@ _PERSONS_SQLITE = """
          (SELECT COUNT(*) FROM completions c
           WHERE c.person_id = p.id AND c.completed_on >= :date_from
             AND c.completed_on <= :date_to {course_filter}) AS times
-  FROM units cu
-  CROSS JOIN persons p
-  WHERE p.commune_id = cu.id AND cu.path LIKE :prefix {position_filter}
+  FROM ({roster_at}) p
+  WHERE p.commune_id IN (SELECT id FROM units WHERE path LIKE :prefix) {position_filter}
 """
 
 # Per-commune, per-position, per-gender (and per-ethnicity) sums, as rows of `agg`
@@ -255,7 +265,8 @@ ORDER BY 1, 2
 
 def _filters(params: Params) -> dict:
     return {"course_filter": "AND c.course_id = :course_id" if params.course else "",
-            "position_filter": "AND p.position = :position" if params.position else ""}
+            "position_filter": "AND p.position = :position" if params.position else "",
+            "roster_at": _ROSTER_AT}
 
 
 def _coverage_sql(params: Params, with_ethnicity: bool) -> str:

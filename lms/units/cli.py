@@ -44,28 +44,56 @@ def import_units_command(file, system):
 
 @roster_group.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--dry-run", is_flag=True, help="Check and count, write nothing.")
+@click.option("--dry-run", is_flag=True,
+              help="Check and show what would change (old → new), who is new and who is "
+                   "missing; write nothing.")
 @click.option("--legacy-codes", is_flag=True, help="ma_xa holds pre-2025 commune codes.")
-def import_roster_command(file, dry_run, legacy_codes):
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%d", "%d/%m/%Y"]),
+              help="The day the list describes (default today): changes and new people "
+                   "date from it.")
+@click.option("--initial", is_flag=True,
+              help="New people are present since the start of records (a first roster).")
+@click.option("--mark-left", type=click.DateTime(["%Y-%m-%d", "%d/%m/%Y"]),
+              help="Mark the people of the file's communes missing from it as left on DATE.")
+def import_roster_command(file, dry_run, legacy_codes, as_of, initial, mark_left):
     """Import the roster (CSV/XLSX): every row is checked before anything is written."""
     data = read_input(file)
     try:
         with click.progressbar(length=data.count(b"\n") or 1, label="checking rows",
                                file=sys.stderr) as bar:
-            result = services.import_roster(data, file.name, dry_run=dry_run,
-                                            legacy_codes=legacy_codes, progress=bar.update)
+            result = services.import_roster(
+                data, file.name, dry_run=dry_run, legacy_codes=legacy_codes,
+                as_of=as_of.date() if as_of else None, initial=initial,
+                mark_left=mark_left.date() if mark_left else None, progress=bar.update)
     except ImportFailed as exc:
         db.session.rollback()
         fail_with_errors(exc)
     echo_notes(result)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    counts = (f"{result.new} new, {result.updated} updated, {result.unchanged} unchanged, "
+              f"{len(result.missing)} missing from the file")
     if dry_run:
         db.session.rollback()
-        click.echo(f"dry run: {result.new} new, {result.updated} updated, "
-                   f"{result.unchanged} unchanged (nothing written)")
+        _echo_preview(result)
+        click.echo(f"dry run as of {result.as_of:%d/%m/%Y}: {counts} (nothing written)")
         return
     db.session.commit()
-    click.echo(f"imported: {result.new} new, {result.updated} updated, "
-               f"{result.unchanged} unchanged")
+    click.echo(f"imported as of {result.as_of:%d/%m/%Y}: {counts}, {result.left} marked as left")
+
+
+def _echo_preview(result) -> None:
+    """Per person: what changes (old → new), who is new, who is missing from the file."""
+    for change in result.changes:
+        fields = "; ".join(f"{name}: {old} → {new}" for name, old, new in change.fields)
+        click.echo(f"changed {change.staff_id} {change.full_name}: {fields}")
+    for staff_id, name in result.added:
+        click.echo(f"new {staff_id} {name}")
+    for staff_id, name, commune in result.missing:
+        click.echo(f"missing {staff_id} {name} ({commune})")
+    if result.missing:
+        click.echo("people missing from the file stay on the roster; --mark-left DATE marks "
+                   "them as left")
 
 
 def _unit(unit_code: str | None):

@@ -59,6 +59,9 @@ class Person(db.Model):
     ethnicity = db.Column(db.String(60), nullable=True)
     in_target = db.Column(db.Boolean, nullable=False, default=True)
     left_on = db.Column(db.Date, nullable=True)
+    # The day the current commune, position and target status took effect; None: since the
+    # start of records (RECORDS_START). Earlier states are RosterPeriod rows.
+    since = db.Column(db.Date, nullable=True)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
@@ -66,6 +69,29 @@ class Person(db.Model):
 
     def __repr__(self) -> str:
         return f"<Person {self.staff_id} {self.full_name}>"
+
+
+class RosterPeriod(db.Model):
+    """A past state of one person on the roster (giai đoạn trong danh sách): their commune,
+    position and target status from `valid_from` (None: the start of records) up to the day
+    before `valid_to`. The state in force now is the person's row itself, from `Person.since`
+    to `Person.left_on`; an import that changes it (or clears a leaving date) closes it here.
+    """
+
+    __tablename__ = "roster_periods"
+    __table_args__ = (db.Index("ix_roster_periods_person_to", "person_id", "valid_to"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    person_id = db.Column(db.Integer, db.ForeignKey("persons.id", ondelete="CASCADE"),
+                          nullable=False)
+    commune_id = db.Column(db.Integer, db.ForeignKey("units.id"), nullable=False, index=True)
+    position = db.Column(db.String(30), nullable=False)
+    in_target = db.Column(db.Boolean, nullable=False)
+    valid_from = db.Column(db.Date, nullable=True)
+    valid_to = db.Column(db.Date, nullable=False)
+
+    def __repr__(self) -> str:
+        return f"<RosterPeriod {self.person_id} {self.valid_from}–{self.valid_to}>"
 
 
 class PositionAlias(db.Model):

@@ -26,7 +26,7 @@ from lms.core.timeutil import today, utcnow
 from lms.extensions import db
 from lms.units import values
 from lms.units.ethnicities import NAMES, vocab_key
-from lms.units.models import CURRENT, LEGACY, Person, PositionAlias, Unit
+from lms.units.models import CURRENT, LEGACY, Person, PositionAlias, RosterPeriod, Unit
 from lms.units.positions import (
     POSITIONS,
     VI_GENDERS,
@@ -226,14 +226,18 @@ ROSTER_COLUMNS = [
                           "year_of_birth", "date_of_birth")),
     Column("position", ("chuc_danh", "Chức vụ", "Chức danh, chức vụ", "Vị trí công tác",
                         "position", "job_title"), True),
+    # a row may leave ma_xa empty when it gives the old code in ma_xa_cu
     Column("commune_code", ("ma_xa", "Mã xã, phường", "Mã xã/phường/đặc khu", "Mã đơn vị",
                             "commune_code"), True),
+    Column("legacy_commune_code", ("ma_xa_cu", "Mã xã cũ", "legacy_commune_code")),
     Column("commune_name", ("ten_xa", "Tên xã, phường", "Tên xã/phường/đặc khu", "Xã, phường",
                             "Xã", "commune_name", "commune")),
     Column("phone", ("so_dien_thoai", "Điện thoại", "SĐT", "Số ĐT", "Điện thoại di động",
                      "phone", "phone_number", "mobile")),
     Column("ethnicity", ("dan_toc", "ethnicity", "ethnic_group")),
     Column("in_target", ("muc_tieu", "Tính vào mục tiêu", "in_target")),
+    Column("started_on", ("ngay_bat_dau", "Ngày bắt đầu", "Ngày nhận nhiệm vụ", "started_on",
+                          "start_date")),
     Column("left_on", ("ngay_nghi", "Ngày nghỉ việc", "Ngày thôi việc", "left_on")),
     # With --legacy-codes: the current commune, for an old commune split between several
     Column("current_commune_code", ("ma_xa_moi", "current_commune_code")),
@@ -242,13 +246,33 @@ EXPORT_HEADERS = ["ma_nhan_su", "ho_ten", "gioi_tinh", "nam_sinh", "chuc_danh", 
                   "so_dien_thoai", "dan_toc", "muc_tieu", "ngay_nghi"]
 FIELDS = ("full_name", "gender", "birth_year", "position", "commune_id", "phone", "ethnicity",
           "in_target", "left_on")
+# The file column that carries each field: a field whose column is absent is left as stored.
+FIELD_COLUMNS = {"full_name": ("full_name",), "gender": ("gender",),
+                 "birth_year": ("birth_year",), "position": ("position",),
+                 "commune_id": ("commune_code", "legacy_commune_code"), "phone": ("phone",),
+                 "ethnicity": ("ethnicity",), "in_target": ("in_target",),
+                 "left_on": ("left_on",)}
+STATE = ("commune_id", "position", "in_target")   # what roster periods keep
+DEFAULTS = {"gender": None, "birth_year": None, "phone": None, "ethnicity": None,
+            "in_target": True, "left_on": None}
 MIN_BIRTH_YEAR = 1920
 MIN_AGE = 15
+RECORDS_START = date(2000, 1, 1)   # no roster date or completion lies before it
+SHOWN = 200   # people listed per preview section (the counts are always complete)
+
+
+@dataclass
+class PersonChange:
+    """One existing person an import changes: (column, old, new) per changed field."""
+
+    staff_id: str
+    full_name: str
+    fields: list[tuple[str, str, str]]
 
 
 @dataclass
 class ImportResult:
-    """What an import did (or, in a dry run, would do)."""
+    """What an import did (or, in a dry run, would do), with the preview's details."""
 
     new: int = 0
     updated: int = 0
@@ -257,6 +281,12 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)
     notes: list[RowError] = field(default_factory=list)   # rows skipped by the reader, and why
     ignored: list[str] = field(default_factory=list)      # headers of columns not imported
+    as_of: date | None = None
+    changes: list[PersonChange] = field(default_factory=list)
+    added: list[tuple[str, str]] = field(default_factory=list)          # (staff id, name)
+    missing: list[tuple[str, str, str]] = field(default_factory=list)   # (id, name, commune)
+    left: int = 0                                          # of `missing`, marked as left
+    warnings: list[str] = field(default_factory=list)      # possible duplicate people
 
     @property
     def total(self) -> int:
@@ -272,26 +302,36 @@ ANALYZE_AFTER = 5000  # new rows after which PostgreSQL's statistics are refresh
 _text = values.text
 
 
-def _legacy_matches(code: str) -> set[str]:
+@lru_cache(maxsize=16384)
+def _legacy_matches(code: str) -> frozenset[str]:
     """The current commune codes (padded) that took over part of a pre-2025 commune."""
     from vietnam_provinces import Ward
 
     if not code.isdigit() or int(code) == 0:
-        return set()
-    return {pad_code(int(m.ward.code), "commune") for m in Ward.search_from_legacy(code=int(code))}
+        return frozenset()
+    return frozenset(pad_code(int(m.ward.code), "commune")
+                     for m in Ward.search_from_legacy(code=int(code)))
 
 
-def _legacy_commune(code: str) -> tuple[str | None, str | None]:
-    """Map a pre-2025 commune code to its current commune: (code, None) or (None, reason)."""
-    if not code.isdigit():
-        return None, _("mã xã cũ phải là số")
-    matches = _legacy_matches(code)
-    if not matches:
-        return None, _("không có xã cũ mã %(c)s", c=code)
-    if len(matches) > 1:
-        return None, _("xã cũ %(c)s đã chia cho nhiều xã mới (%(n)s); hãy ghi mã xã mới "
-                       "vào cột ma_xa_moi", c=code, n=", ".join(sorted(matches)))
-    return matches.pop(), None
+@lru_cache(maxsize=1)
+def _legacy_names() -> dict[str, str]:
+    """Pre-2025 commune names by padded code (from `vietnam_provinces.legacy`)."""
+    from vietnam_provinces import legacy
+
+    return {pad_code(int(w.code), "commune"): clean(w.name) for w in legacy.Ward.iter_all()}
+
+
+@dataclass
+class _Context:
+    """What every row of one import is checked against."""
+
+    headers: dict[str, str]
+    communes: dict[str, tuple]        # padded code → (id, path, name)
+    scope_path: str | None
+    legacy_codes: bool
+    latest_birth: int
+    vocab: "_Vocab"
+    today: date
 
 
 @dataclass
@@ -303,12 +343,99 @@ class _Vocab:
         "position": {}, "gender": {}, "ethnicity": {}, "flag": {}})
 
 
-def _check_row(number: int, row: dict, headers: dict, communes: dict, scope_paths,
-               legacy_codes: bool, errors: list, latest: int, vocab: _Vocab) -> dict | None:
+def _old_commune(old: str, name, mixed: bool, ctx: _Context) -> tuple[str | None, str | None]:
+    """The current commune for a pre-2025 code: (padded code, None) or (None, reason).
+
+    In a `--legacy-codes` file (`mixed`) a code may still be a current one: a code that is a
+    current commune and an old one that went elsewhere is ambiguous, and only a commune name
+    that matches one of the two settles it.
+    """
+    if not old.isdigit():
+        return None, _("mã xã cũ '%(c)s' phải là số", c=old)
+    padded = pad_code(old, "commune")
+    matches = _legacy_matches(padded)
+    current = ctx.communes.get(padded)
+    if mixed and current is not None and matches != {padded}:
+        old_name = _legacy_names().get(padded)
+        if not matches:
+            return padded, None
+        key = values.commune_key(str(name)) if name else None
+        if key and key == values.commune_key(current[2]):
+            return padded, None
+        if not key or old_name is None or key != values.commune_key(old_name):
+            return None, _(
+                "mã %(c)s vừa là xã hiện hành %(n)s vừa là xã cũ %(o)s (nay thuộc %(m)s): ghi "
+                "cột Tên xã để chọn, hoặc ghi mã xã mới vào cột ma_xa_moi", c=padded,
+                n=current[2], o=old_name or "?", m=", ".join(sorted(matches)))
+    if not matches:
+        return None, _("không có xã cũ mã %(c)s", c=old)
+    if len(matches) > 1:
+        target = "ma_xa_moi" if mixed else "ma_xa"
+        return None, _("xã cũ %(c)s đã chia cho nhiều xã mới (%(n)s); hãy ghi mã xã mới "
+                       "vào cột %(t)s", c=old, n=", ".join(sorted(matches)), t=target)
+    return next(iter(matches)), None
+
+
+def _commune(number: int, row: dict, ctx: _Context, errors: list) -> int | None:
+    """The commune id of a row from `ma_xa` / `ma_xa_cu` / `ma_xa_moi`, checked against the
+    user's scope and the commune name; problems are appended to `errors`."""
+    headers = ctx.headers
+    given = _text(str(row.get("commune_code") or ""))
+    if ctx.legacy_codes:   # ma_xa holds old codes, ma_xa_moi the current one where needed
+        old, code, column = given, clean(str(row.get("current_commune_code") or "")), \
+            "current_commune_code"
+    else:
+        old, code, column = (_text(str(row.get("legacy_commune_code") or "")), given,
+                             "commune_code")
+    name = row.get("commune_name")
+    if not code and not old:
+        errors.append(RowError(number, headers.get("commune_code")
+                               or headers.get("legacy_commune_code"), _("thiếu mã xã")))
+        return None
+    if code and old:
+        matches = _legacy_matches(pad_code(old, "commune")) if old.isdigit() else set()
+        if matches and pad_code(code, "commune") not in matches:
+            errors.append(RowError(number, headers[column], _(
+                "xã mới %(n)s không nhận phần nào của xã cũ %(c)s (%(m)s)", n=code, c=old,
+                m=", ".join(sorted(matches)))))
+            return None
+    elif old:
+        code, reason = _old_commune(old, name, ctx.legacy_codes, ctx)
+        if reason:
+            errors.append(RowError(number, headers.get("commune_code") if ctx.legacy_codes
+                                   else headers["legacy_commune_code"], reason))
+            return None
+    padded = pad_code(code, "commune")
+    unit = ctx.communes.get(padded)
+    if unit is None:
+        hint = ""
+        if not ctx.legacy_codes and padded in _legacy_names():
+            hint = _("; %(c)s là mã xã cũ (trước 01/7/2025) %(n)s: ghi vào cột ma_xa_cu hoặc "
+                     "chọn \"mã cũ\"", c=padded, n=_legacy_names()[padded])
+        errors.append(RowError(number, headers[column], _(
+            "không có xã/phường/đặc khu mã %(c)s", c=code) + hint))
+        return None
+    if ctx.scope_path is not None and not unit[1].startswith(ctx.scope_path):
+        errors.append(RowError(number, headers[column], _(
+            "xã %(c)s nằm ngoài phạm vi quản lý của bạn", c=code)))
+        return None
+    if name:
+        old_name = _legacy_names().get(pad_code(old, "commune")) if old else None
+        if not (old_name and values.commune_key(str(name))
+                == values.commune_key(old_name)):
+            try:
+                values.commune_name(name, padded, unit[2])
+            except values.Refused as exc:
+                errors.append(RowError(number, headers["commune_name"], str(exc)))
+                return None
+    return unit[0]
+
+
+def _check_row(number: int, row: dict, ctx: _Context, errors: list) -> dict | None:
     """Validate one roster row into Person fields, appending every problem to `errors`.
 
-    `latest` is the latest acceptable birth year (this year − MIN_AGE). Each cell goes through
-    its function in `lms.units.values`, which normalises it or says why it is refused.
+    Each cell goes through its function in `lms.units.values`, which normalises it or says why
+    it is refused. Every field is returned; the caller keeps those whose column is present.
     """
     before = len(errors)
 
@@ -316,86 +443,165 @@ def _check_row(number: int, row: dict, headers: dict, communes: dict, scope_path
         try:
             return check(row.get(key, ""), *args)
         except values.Refused as exc:
-            errors.append(RowError(number, headers.get(key, key), str(exc)))
+            errors.append(RowError(number, ctx.headers.get(key, key), str(exc)))
             return None
 
-    caches = vocab.caches
+    caches = ctx.vocab.caches
     staff_id = cell("staff_id", values.staff_id)
     name = cell("full_name", values.full_name)
     gender = cell("gender", values.gender, caches["gender"])
-    birth_year = cell("birth_year", values.birth_year, MIN_BIRTH_YEAR, latest)
-    position = cell("position", values.position, vocab.positions, caches["position"])
-    commune_id = None
-    code = _text(str(row["commune_code"]))
-    if not code:
-        errors.append(RowError(number, headers["commune_code"], _("thiếu mã xã")))
-    else:
-        current = clean(str(row.get("current_commune_code") or ""))
-        if legacy_codes and current:
-            # the file names the current commune itself: no guessing, but it must have
-            # received (part of) the old commune when the old code is known
-            matches = _legacy_matches(code)
-            if matches and pad_code(current, "commune") not in matches:
-                errors.append(RowError(number, headers["current_commune_code"], _(
-                    "xã mới %(n)s không nhận phần nào của xã cũ %(c)s (%(m)s)", n=current,
-                    c=code, m=", ".join(sorted(matches)))))
-            code = current
-        elif legacy_codes:
-            mapped, reason = _legacy_commune(code)
-            if reason:
-                errors.append(RowError(number, headers["commune_code"], reason))
-            code = mapped
-        if code:
-            unit = communes.get(pad_code(code, "commune"))
-            if unit is None:
-                errors.append(RowError(number, headers["commune_code"], _(
-                    "không có xã/phường/đặc khu mã %(c)s", c=code)))
-            elif scope_paths is not None and not unit[1].startswith(scope_paths):
-                errors.append(RowError(number, headers["commune_code"], _(
-                    "xã %(c)s nằm ngoài phạm vi quản lý của bạn", c=code)))
-            else:
-                commune_id = unit[0]
-                if row.get("commune_name") and not legacy_codes:
-                    cell("commune_name", values.commune_name, pad_code(code, "commune"), unit[2])
+    birth_year = cell("birth_year", values.birth_year, MIN_BIRTH_YEAR, ctx.latest_birth)
+    position = cell("position", values.position, ctx.vocab.positions, caches["position"])
+    commune_id = _commune(number, row, ctx, errors)
     phone = cell("phone", values.phone)
     ethnicity = cell("ethnicity", values.ethnicity, caches["ethnicity"])
     in_target = cell("in_target", values.flag, caches["flag"])
-    left_on = cell("left_on", values.day)
+    started_on = cell("started_on", values.day_between, RECORDS_START, ctx.today)
+    left_on = cell("left_on", values.day_between, RECORDS_START, ctx.today)
+    if started_on and left_on and left_on <= started_on:
+        errors.append(RowError(number, ctx.headers["left_on"], _(
+            "ngày nghỉ %(l)s phải sau ngày bắt đầu %(s)s", l=format_date(left_on),
+            s=format_date(started_on))))
     if len(errors) > before:
         return None
     return {"staff_id": staff_id, "full_name": name, "name_search": _fold(name), "gender": gender,
             "birth_year": birth_year, "position": position, "commune_id": commune_id,
-            "phone": phone, "ethnicity": ethnicity, "in_target": in_target, "left_on": left_on}
+            "phone": phone, "ethnicity": ethnicity, "in_target": in_target, "left_on": left_on,
+            "started_on": started_on}
+
+
+def _show(field_name: str, value, commune_names: dict) -> str:
+    """A stored value as the preview shows it."""
+    if value is None:
+        return "—"
+    if field_name == "commune_id":
+        return commune_names.get(value, str(value))
+    if field_name == "position":
+        return position_label(value)
+    if field_name == "in_target":
+        return _("có") if value else _("không")
+    if field_name == "gender":
+        return VI_GENDERS.get(value, value)
+    if isinstance(value, date):
+        return format_date(value)
+    return str(value)
+
+
+def _plan_update(number: int, record: dict, old, as_of: date, ctx: _Context,
+                 errors: list) -> tuple[dict, dict | None]:
+    """The new values of an existing person and the past period to close (or None).
+
+    The current state (commune, position, target status) runs from `since` to `left_on`; a
+    change on day E (the row's start date, else the import's "as of" date) closes it as a
+    period ending on E, and so does clearing a leaving date (the gap in between belongs to no
+    unit). A change dated before the current state began is refused.
+    """
+    new = {f: record.get(f, getattr(old, f)) for f in FIELDS} | {"since": old.since}
+    moved = any(new[f] != getattr(old, f) for f in STATE)
+    back = old.left_on is not None and new["left_on"] is None
+    period = None
+    column = ctx.headers.get("started_on")
+    if moved or back:
+        on = record.get("started_on") or as_of
+        if old.since is not None and on < old.since:
+            errors.append(RowError(number, column, _(
+                "thay đổi ngày %(d)s trước ngày tình trạng hiện tại bắt đầu (%(s)s); nhập các "
+                "danh sách theo thứ tự ngày", d=format_date(on), s=format_date(old.since))))
+            return new, None
+        if moved and not back and old.left_on is not None and old.left_on <= on:
+            errors.append(RowError(number, ctx.headers.get("left_on"), _(
+                "người này đã nghỉ từ %(d)s; muốn ghi vị trí mới hãy để trống Ngày nghỉ",
+                d=format_date(old.left_on))))
+            return new, None
+        if old.since != on:
+            end = min(old.left_on, on) if old.left_on else on
+            period = {"person_id": old.id, "commune_id": old.commune_id,
+                      "position": old.position, "in_target": old.in_target,
+                      "valid_from": old.since, "valid_to": end}
+        new["since"] = on
+    if new["left_on"] is not None and new["since"] is not None and new["left_on"] <= new["since"]:
+        errors.append(RowError(number, ctx.headers.get("left_on"), _(
+            "ngày nghỉ %(l)s phải sau ngày bắt đầu %(s)s", l=format_date(new["left_on"]),
+            s=format_date(new["since"]))))
+    return new, period
+
+
+def _duplicates(added: list[dict], numbers: dict[str, int]) -> list[str]:
+    """Warnings for new people who share a folded name and birth year with someone else (in
+    the file or on the roster) under another staff id."""
+    keyed = [r for r in added if r.get("birth_year")]
+    warnings = []
+    seen: dict[tuple, str] = {}
+    for r in keyed:
+        key = (r["name_search"], r["birth_year"])
+        if key in seen:
+            warnings.append(_(
+                "dòng %(r)s: %(n)s (mã %(i)s, sinh %(y)s) có thể là cùng người với mã %(s)s ở "
+                "dòng %(o)s", r=numbers[r["staff_id"]], n=r["full_name"], i=r["staff_id"],
+                y=r["birth_year"], s=seen[key], o=numbers[seen[key]]))
+        else:
+            seen[key] = r["staff_id"]
+    for chunk in _chunks(sorted({r["name_search"] for r in keyed})):
+        for staff_id, name, year in db.session.execute(
+                select(Person.staff_id, Person.full_name, Person.birth_year)
+                .where(Person.name_search.in_(chunk), Person.birth_year.is_not(None))):
+            other = seen.get((_fold(name), year))
+            if other is not None and other != staff_id:
+                warnings.append(_(
+                    "dòng %(r)s: mã %(i)s có thể là cùng người với %(n)s (sinh %(y)s) đã có "
+                    "mã %(s)s", r=numbers[other], i=other, n=name, y=year, s=staff_id))
+    return warnings
 
 
 def import_roster(data: bytes, filename: str, *, by=None, dry_run: bool = False,
-                  legacy_codes: bool = False,
+                  legacy_codes: bool = False, as_of: date | None = None, initial: bool = False,
+                  mark_left: date | None = None,
                   progress: Callable[[int], None] | None = None) -> ImportResult:
     """Check every row, then upsert the roster by staff id — or write nothing and raise.
+
+    A column absent from the file leaves that field as stored; a present one is authoritative
+    (an empty cell clears the value). Changes of commune, position or target status are dated
+    and keep the earlier state as a `RosterPeriod`.
 
     :param data: CSV/XLSX bytes
     :param filename: the upload's name
     :param by: the acting user; an admin limited to a unit may only touch that subtree
-    :param dry_run: count new/updated/unchanged without writing
+    :param dry_run: compute the preview (changes, new and missing people) without writing
     :param legacy_codes: `ma_xa` holds pre-2025 commune codes, mapped to current communes
+    :param as_of: the day the list describes (default today): new people and changes date
+        from it unless the row has a start date
+    :param initial: new people are present since the start of records, not since `as_of`
+    :param mark_left: mark the people of the file's communes who are missing from it as left
+        on this day
     :param progress: called with the number of rows just checked
     :raises ImportFailed: with every error, row by row
     """
     table = read_table(data, filename, ROSTER_COLUMNS)
+    day = today()
+    as_of = as_of or day
+    errors: list[RowError] = []
+    if not RECORDS_START <= as_of <= day:
+        errors.append(RowError(None, None, _(
+            "ngày áp dụng %(d)s phải từ %(a)s đến hôm nay", d=format_date(as_of),
+            a=format_date(RECORDS_START))))
+    if mark_left is not None and not RECORDS_START <= mark_left <= day:
+        errors.append(RowError(None, None, _(
+            "ngày nghỉ %(d)s phải từ %(a)s đến hôm nay", d=format_date(mark_left),
+            a=format_date(RECORDS_START))))
+    if errors:
+        raise ImportFailed(errors)
     scope = scope_unit(by) if by is not None else None
-    scope_path = scope.path if scope is not None else None
     communes = {code: (uid, path, name) for uid, code, path, name in db.session.execute(
         select(Unit.id, Unit.code, Unit.path, Unit.name).where(Unit.system == CURRENT,
                                                                Unit.kind == "commune"))}
-    vocab = _Vocab(position_lookup())
-    errors: list[RowError] = []
+    ctx = _Context(table.headers, communes, scope.path if scope is not None else None,
+                   legacy_codes, day.year - MIN_AGE, _Vocab(position_lookup()), day)
+    present = [f for f, keys in FIELD_COLUMNS.items() if any(k in table.headers for k in keys)]
     records: list[dict] = []
     first_row: dict[str, int] = {}
-    latest = today().year - MIN_AGE
     pending = 0
     for number, row in table.rows:
-        record = _check_row(number, row, table.headers, communes, scope_path, legacy_codes,
-                            errors, latest, vocab)
+        record = _check_row(number, row, ctx, errors)
         staff_id = (record["staff_id"] if record is not None
                     else normalise_id(_text(row["staff_id"])))
         if staff_id:
@@ -406,7 +612,8 @@ def import_roster(data: bytes, filename: str, *, by=None, dry_run: bool = False,
             else:
                 first_row[staff_id] = number
         if record is not None:
-            records.append(record)
+            records.append({k: record[k] for k in present}
+                           | {k: record[k] for k in ("staff_id", "name_search", "started_on")})
         pending += 1
         if progress and pending == PROGRESS_STEP:
             progress(pending)
@@ -417,33 +624,77 @@ def import_roster(data: bytes, filename: str, *, by=None, dry_run: bool = False,
         errors.append(RowError(None, None, _("tệp không có dòng dữ liệu nào")))
 
     existing: dict[str, tuple] = {}
-    ids = [r["staff_id"] for r in records]
     persons = Person.__table__  # Core rows: no ORM bookkeeping for 100,000 lookups
-    lookup = select(persons.c.id, persons.c.staff_id, *[persons.c[f] for f in FIELDS])
-    for chunk in _chunks(ids):  # 1,000 parameters: within every SQLite build's limit
+    lookup = select(persons.c.id, persons.c.staff_id, persons.c.since,
+                    *[persons.c[f] for f in FIELDS])
+    for chunk in _chunks([r["staff_id"] for r in records]):  # within every SQLite's limit
         for row in db.session.execute(lookup.where(persons.c.staff_id.in_(chunk))):
             existing[row.staff_id] = row
-    if scope_path is not None and existing:
+    if ctx.scope_path is not None and existing:
         paths = dict(db.session.execute(select(Unit.id, Unit.path).where(
             Unit.id.in_({row.commune_id for row in existing.values()}))).all())
         for staff_id, row in existing.items():
-            if not paths[row.commune_id].startswith(scope_path):
+            if not paths[row.commune_id].startswith(ctx.scope_path):
                 errors.append(RowError(first_row[staff_id], table.headers["staff_id"], _(
                     "nhân sự %(s)s thuộc đơn vị ngoài phạm vi quản lý của bạn", s=staff_id)))
+
+    result = ImportResult(dry_run=dry_run, notes=table.notes, ignored=table.ignored, as_of=as_of)
+    names = {uid: f"{code} {name}" for code, (uid, _path, name) in communes.items()}
+    inserts, updates, periods = [], [], []
+    for record in records:
+        staff_id = record.pop("staff_id")
+        started_on = record.pop("started_on")
+        old = existing.get(staff_id)
+        if old is None:
+            row = DEFAULTS | record | {"staff_id": staff_id}
+            # someone listed as having already left held the post from an unknown day: from
+            # the start of records, like an initial roster
+            past = row["left_on"] is not None and row["left_on"] <= as_of
+            since = row["since"] = started_on or (None if initial or past else as_of)
+            if row["left_on"] is not None and since is not None and row["left_on"] <= since:
+                errors.append(RowError(first_row[staff_id], table.headers.get("left_on"), _(
+                    "ngày nghỉ %(l)s phải sau ngày bắt đầu %(s)s", l=format_date(row["left_on"]),
+                    s=format_date(since))))
+            inserts.append(row)
+            result.added.append((staff_id, row["full_name"]))
+            continue
+        new, period = _plan_update(first_row[staff_id], record | {"started_on": started_on},
+                                   old, as_of, ctx, errors)
+        diff = [(table.headers[next(k for k in FIELD_COLUMNS[f] if k in table.headers)],
+                 _show(f, getattr(old, f), names), _show(f, new[f], names))
+                for f in FIELDS if new[f] != getattr(old, f)]
+        if not diff:
+            result.unchanged += 1
+            continue
+        result.changes.append(PersonChange(staff_id, old.full_name, diff))
+        updates.append({"id": old.id, "name_search": _fold(new["full_name"])} | new)
+        if period:
+            periods.append(period)
+
+    covered = {r["commune_id"] for r in records}
+    listed = set(first_row)
+    leavers = []
+    for chunk in _chunks(sorted(covered)):
+        for pid, staff_id, name, commune_id, since in db.session.execute(
+                select(Person.id, Person.staff_id, Person.full_name, Person.commune_id,
+                       Person.since)
+                .where(Person.commune_id.in_(chunk),
+                       Person.left_on.is_(None) | (Person.left_on > as_of))
+                .order_by(Person.staff_id)):
+            if staff_id in listed:
+                continue
+            result.missing.append((staff_id, name, names.get(commune_id, "")))
+            if mark_left is not None:
+                if since is not None and mark_left <= since:
+                    errors.append(RowError(None, None, _(
+                        "%(s)s: ngày nghỉ %(l)s phải sau ngày bắt đầu %(d)s", s=staff_id,
+                        l=format_date(mark_left), d=format_date(since))))
+                leavers.append({"id": pid, "left_on": mark_left})
     if errors:
         raise ImportFailed(errors)
-
-    result = ImportResult(dry_run=dry_run, notes=table.notes, ignored=table.ignored)
-    inserts, updates = [], []
-    for record in records:
-        old = existing.get(record["staff_id"])
-        if old is None:
-            inserts.append(record)
-        elif tuple(old[2:]) != tuple(record[f] for f in FIELDS):  # old = (id, staff_id, *FIELDS)
-            updates.append(record | {"id": old.id})
-        else:
-            result.unchanged += 1
-    result.new, result.updated = len(inserts), len(updates)
+    result.missing.sort()
+    result.warnings = _duplicates(inserts, first_row)
+    result.new, result.updated, result.left = len(inserts), len(updates), len(leavers)
     if dry_run:
         return result
     # One timestamp for the whole import, given explicitly: a Python default evaluated per row
@@ -452,14 +703,17 @@ def import_roster(data: bytes, filename: str, *, by=None, dry_run: bool = False,
     for chunk in _chunks(inserts, 5000):
         db.session.execute(insert(Person.__table__),
                            [r | {"created_at": now, "updated_at": now} for r in chunk])
-    for chunk in _chunks(updates, 5000):
+    for chunk in _chunks(periods, 5000):
+        db.session.execute(insert(RosterPeriod.__table__), chunk)
+    for chunk in _chunks(updates + leavers, 5000):
         db.session.execute(update(Person), [r | {"updated_at": now} for r in chunk])
     if len(inserts) >= ANALYZE_AFTER and db.session.get_bind().dialect.name == "postgresql":
         # Until autovacuum catches up (a minute or more), the planner still thinks the table
         # is small and the next import's staff-id lookups take ten times longer.
         db.session.execute(sql_text(f"ANALYZE {Person.__tablename__}"))
     audit.record("roster.import", actor=by, target=filename, new=result.new,
-                 updated=result.updated, unchanged=result.unchanged)
+                 updated=result.updated, unchanged=result.unchanged, left=result.left,
+                 as_of=as_of.isoformat(), initial=initial)
     return result
 
 

@@ -143,6 +143,16 @@ def day(value) -> date | None:
                         v=value)) from None
 
 
+def day_between(value, earliest: date, latest: date) -> date | None:
+    """`day`, refused outside [earliest, latest] (a year typed "0225" is not a date of 2025)."""
+    result = day(value)
+    if result is not None and not earliest <= result <= latest:
+        raise Refused(_("ngày %(v)s không hợp lý: phải từ %(a)s đến %(b)s",
+                        v=result.strftime("%d/%m/%Y"), a=earliest.strftime("%d/%m/%Y"),
+                        b=latest.strftime("%d/%m/%Y")))
+    return result
+
+
 _KIND_PREFIX = re.compile(r"^(xa|phuong|dac khu|thi tran|p|x|tt)\b[.\s]*")
 
 

@@ -55,10 +55,11 @@ def test_english_headers_and_xlsx(db, roster):
 
 
 def test_every_bad_row_is_reported_and_nothing_written(db, roster):
-    """Unknown staff id, unknown course, bad or future date, missing cells: all listed."""
+    """Unknown staff id, unknown course, bad, future or pre-2000 date, missing cells: all
+    listed."""
     data = (HEADER + "QN1,co-ban,01/01/2024,\nXX9,co-ban,01/01/2024,\nQN1,nope,01/01/2024,\n"
             "QN1,co-ban,31/02/2024,\nQN1,co-ban,01/01/2999,\n,,,\nQN2,,2024-01-01,\n"
-            ",co-ban,\n").encode()
+            ",co-ban,\nQN1,co-ban,01/01/0225,\n").encode()
     with pytest.raises(ImportFailed) as caught:
         import_records(data, "r.csv")
     errors = [str(e) for e in caught.value.errors]
@@ -70,6 +71,8 @@ def test_every_bad_row_is_reported_and_nothing_written(db, roster):
     assert "row 8, column ma_khoa_hoc: thiếu mã khóa học" in errors
     assert "row 9, column ma_nhan_su: thiếu mã nhân sự" in errors
     assert "row 9, column ngay_hoan_thanh: thiếu ngày hoàn thành" in errors
+    assert any(e.startswith("row 10, column ngay_hoan_thanh: ngày 01/01/") and "trước 01/01/2000"
+               in e for e in errors)
     assert completions(db) == 0
 
 

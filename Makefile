@@ -49,8 +49,10 @@ translations: $(STAMP_RUN)
 run: $(STAMP_RUN) translations
 	$(FLASK) lms init
 	$(FLASK) lms demo
-	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl+C to stop)"
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	@echo "Serving on http://$(HOST):$(PORT), background jobs in a worker beside it (Ctrl+C stops both)"
+	@# the worker runs long imports (lms/core/jobs.py); it goes when the server goes
+	$(FLASK) lms jobs worker --workers 1 & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
+	  $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: $(STAMP) translations
 	$(PY) -m pytest $(PYTEST_ARGS)

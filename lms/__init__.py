@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms.config import Config, default_database_url, instance_secret, normalise_database_url
+from lms.core import jobs
 from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 VIEWS = ("core.views", "accounts.views", "accounts.join_views", "units.views", "courses.views",
@@ -88,6 +89,7 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=_select_locale)
     limiter.init_app(app)
     login_manager.init_app(app)
+    jobs.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None
     # "basic", not "strong": phones switch networks (and addresses) often in the field.

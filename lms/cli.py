@@ -1,4 +1,5 @@
-"""The `flask lms …` group: `init` and `demo` here, each room's commands from `<room>/cli.py`."""
+"""The `flask lms …` group: `init`, `demo` and `jobs` here, each room's commands from
+`<room>/cli.py`."""
 
 import sys
 from importlib import import_module
@@ -9,6 +10,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from flask_migrate import upgrade
 
+from lms.core.jobs import jobs_group
 from lms.courses.loader import ContentInvalid, load_content
 from lms.demo import create_demo
 from lms.extensions import db
@@ -59,6 +61,7 @@ def demo_command():
         click.echo(f"  {role:<8} {username:<10} {password}")
 
 
+lms_group.add_command(jobs_group)
 for room in ROOMS:
     for command in import_module(f"lms.{room}.cli").commands:
         lms_group.add_command(command)

@@ -111,6 +111,7 @@ class Config:
         )
         cfg["PROXY_FIX"] = _proxy_count(env.get("LMS_PROXY_FIX"))
         cfg["BENCH_ENDPOINTS"] = _bool(env.get("LMS_BENCH_ENDPOINTS"), False)
+        cfg["JOBS_URL"] = env.get("LMS_JOBS_URL", "")   # lms/core/jobs.py
         for key in ("PASSWORD_HASH_METHOD", "OTP_HASH_METHOD", "JOIN_RATE_LIMIT"):
             cfg[key] = env.get(f"LMS_{key}", getattr(cls, key))
         for key in ("OTP_VALID_DAYS", "OTP_HASH_THREADS", "SESSION_IDLE_MINUTES",

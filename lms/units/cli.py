@@ -59,12 +59,15 @@ def import_roster_command(file, dry_run, legacy_codes, as_of, initial, mark_left
     """Import the roster (CSV/XLSX): every row is checked before anything is written."""
     data = read_input(file)
     try:
-        with click.progressbar(length=data.count(b"\n") or 1, label="checking rows",
-                               file=sys.stderr) as bar:
+        with click.progressbar(length=1, label="checking rows", file=sys.stderr) as bar:
+            def started(rows):
+                bar.length = max(rows, 1)
+
             result = services.import_roster(
                 data, file.name, dry_run=dry_run, legacy_codes=legacy_codes,
                 as_of=as_of.date() if as_of else None, initial=initial,
-                mark_left=mark_left.date() if mark_left else None, progress=bar.update)
+                mark_left=mark_left.date() if mark_left else None, progress=bar.update,
+                started=started)
     except ImportFailed as exc:
         db.session.rollback()
         fail_with_errors(exc)

@@ -113,3 +113,33 @@ class PositionAlias(db.Model):
 
     def __repr__(self) -> str:
         return f"<PositionAlias {self.label} → {self.position}>"
+
+
+class ImportJob(db.Model):
+    """An uploaded roster file and what its background import did (lượt nhập danh sách).
+
+    A preview job (`dry_run`) checks the file and stores what would change; confirming it
+    queues a second job with the same bytes that writes. `done` of `total` rows are checked
+    (updated while the job runs, for the progress bar); `result` holds the counts and the
+    preview's lists, `errors` the row errors of a refused file. The bytes are dropped once a
+    writing job has finished.
+    """
+
+    __tablename__ = "import_jobs"
+
+    id = db.Column(db.Integer, primary_key=True)
+    status = db.Column(db.String(10), nullable=False, default="queued")  # → running, done, failed
+    filename = db.Column(db.String(255), nullable=False)
+    data = db.deferred(db.Column(db.LargeBinary, nullable=True))   # not loaded by the page
+    options = db.Column(db.JSON, nullable=False, default=dict)
+    total = db.Column(db.Integer, nullable=True)
+    done = db.Column(db.Integer, nullable=False, default=0)
+    result = db.Column(db.JSON, nullable=True)
+    errors = db.Column(db.JSON, nullable=True)
+    created_by_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"),
+                              nullable=False, index=True)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    finished_at = db.Column(db.DateTime, nullable=True)
+
+    def __repr__(self) -> str:
+        return f"<ImportJob {self.id} {self.filename} {self.status}>"

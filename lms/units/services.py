@@ -556,7 +556,8 @@ def _duplicates(added: list[dict], numbers: dict[str, int]) -> list[str]:
 def import_roster(data: bytes, filename: str, *, by=None, dry_run: bool = False,
                   legacy_codes: bool = False, as_of: date | None = None, initial: bool = False,
                   mark_left: date | None = None,
-                  progress: Callable[[int], None] | None = None) -> ImportResult:
+                  progress: Callable[[int], None] | None = None,
+                  started: Callable[[int], None] | None = None) -> ImportResult:
     """Check every row, then upsert the roster by staff id — or write nothing and raise.
 
     A column absent from the file leaves that field as stored; a present one is authoritative
@@ -574,9 +575,12 @@ def import_roster(data: bytes, filename: str, *, by=None, dry_run: bool = False,
     :param mark_left: mark the people of the file's communes who are missing from it as left
         on this day
     :param progress: called with the number of rows just checked
+    :param started: called with the number of data rows once the file is read
     :raises ImportFailed: with every error, row by row
     """
     table = read_table(data, filename, ROSTER_COLUMNS)
+    if started:
+        started(len(table.rows))
     day = today()
     as_of = as_of or day
     errors: list[RowError] = []

@@ -13,15 +13,15 @@ from lms.accounts.permissions import (
     scope_unit,
     unit_in_scope,
 )
-from lms.core.tabular import ImportFailed, normalise_id
+from lms.core.tabular import normalise_id
 from lms.core.text import fold
 from lms.core.timeutil import today
 from lms.core.web import commit_or_flash, send_download
 from lms.courses.models import Completion, Course
 from lms.extensions import db
-from lms.units import bp, services
-from lms.units.forms import PositionAliasForm, RosterImportForm
-from lms.units.models import CURRENT, Person, PositionAlias, Unit
+from lms.units import bp, jobs, services
+from lms.units.forms import ConfirmImportForm, PositionAliasForm, RosterImportForm
+from lms.units.models import CURRENT, ImportJob, Person, PositionAlias, Unit
 from lms.units.picker import find_units, resolve_unit
 from lms.units.positions import BUILT_IN_ALIASES, POSITIONS
 
@@ -82,27 +82,57 @@ def roster(code: str | None = None):
 @bp.route("/import", methods=["GET", "POST"])
 @role_required("admin")
 def roster_import():
-    """Upload a roster file: all rows checked, every error listed, nothing written on error."""
+    """Upload a roster file: it is stored and previewed by a background job at once."""
     form = RosterImportForm()
-    errors, result = [], None
     if form.validate_on_submit():
         upload = form.file.data
-        with commit_or_flash(ImportFailed) as done:  # a dry run writes nothing to commit
-            result = services.import_roster(upload.read(), upload.filename or "upload.csv",
-                                            by=current_user, dry_run=form.dry_run.data,
-                                            legacy_codes=form.legacy_codes.data)
-        errors = done.errors
-        if done.ok and result.dry_run:
-            flash(_("Kiểm tra xong: %(a)s mới, %(b)s cập nhật, %(c)s không đổi (chưa ghi).",
-                    a=result.new, b=result.updated, c=result.unchanged), "info")
-        elif done.ok:
-            flash(_("Đã nhập: %(a)s mới, %(b)s cập nhật, %(c)s không đổi.",
-                    a=result.new, b=result.updated, c=result.unchanged), "success")
-            if result.ignored or result.notes:
-                flash(_("Cột bỏ qua: %(c)s. Dòng bỏ qua: %(n)s.",
-                        c=", ".join(result.ignored) or "—", n=len(result.notes)), "info")
-            return redirect(url_for("units.roster"))
-    return render_template("units/import.html", form=form, errors=errors, result=result)
+        entry = jobs.queue_import(upload.read(), upload.filename or "upload.csv",
+                                  by=current_user, legacy_codes=form.legacy_codes.data,
+                                  as_of=form.as_of.data, initial=form.initial.data)
+        db.session.commit()
+        jobs.start(entry)
+        return redirect(url_for("units.import_job", job_id=entry.id))
+    return render_template("units/import.html", form=form)
+
+
+def _own_job(job_id: int) -> ImportJob:
+    """An import job of the current user (anyone else's is a 404)."""
+    entry = db.get_or_404(ImportJob, job_id)
+    if entry.created_by_id != current_user.id:
+        abort(404)
+    return entry
+
+
+@bp.route("/import/jobs/<int:job_id>")
+@role_required("admin")
+def import_job(job_id: int):
+    """A job's progress while it runs (the page refreshes itself), then its preview or
+    result: counts, changes old → new, new and missing people, warnings, errors."""
+    entry = _own_job(job_id)
+    form = ConfirmImportForm()
+    form.left_on.data = form.left_on.data or today()
+    return render_template("units/import_job.html", job=entry, form=form,
+                           positions=POSITIONS)
+
+
+@bp.route("/import/jobs/<int:job_id>/confirm", methods=["POST"])
+@role_required("admin")
+def import_confirm(job_id: int):
+    """Write a previewed file: a second background job, with the mark-left choice."""
+    entry = _own_job(job_id)
+    form = ConfirmImportForm()
+    if not form.validate_on_submit():
+        return render_template("units/import_job.html", job=entry, form=form,
+                               positions=POSITIONS), 400
+    try:
+        confirmed = jobs.confirm_import(entry, by=current_user, mark_left=form.left_on.data
+                                        if form.mark_left.data else None)
+    except ValueError:
+        flash(_("Bản xem trước này đã được xác nhận (hoặc không thành công)."), "error")
+        return redirect(url_for("units.import_job", job_id=entry.id))
+    db.session.commit()
+    jobs.start(confirmed)
+    return redirect(url_for("units.import_job", job_id=confirmed.id))
 
 
 @bp.route("/export.csv")

@@ -1,4 +1,5 @@
-"""roster history: the day a person's current state took effect, and their past periods
+"""roster history: the day a person's current state took effect, their past periods, and
+the background import jobs
 
 Revision ID: 0010_roster_history
 Revises: 0009_accounts_at_scale
@@ -40,9 +41,32 @@ def upgrade():
                               unique=False)
         batch_op.create_index('ix_roster_periods_person_to', ['person_id', 'valid_to'],
                               unique=False)
+    op.create_table('import_jobs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('filename', sa.String(length=255), nullable=False),
+    sa.Column('data', sa.LargeBinary(), nullable=True),
+    sa.Column('options', sa.JSON(), nullable=False),
+    sa.Column('total', sa.Integer(), nullable=True),
+    sa.Column('done', sa.Integer(), nullable=False),
+    sa.Column('result', sa.JSON(), nullable=True),
+    sa.Column('errors', sa.JSON(), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('finished_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'],
+                            name=op.f('fk_import_jobs_created_by_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_import_jobs'))
+    )
+    with op.batch_alter_table('import_jobs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_import_jobs_created_by_id'), ['created_by_id'],
+                              unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('import_jobs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_import_jobs_created_by_id'))
+    op.drop_table('import_jobs')
     with op.batch_alter_table('roster_periods', schema=None) as batch_op:
         batch_op.drop_index('ix_roster_periods_person_to')
         batch_op.drop_index(batch_op.f('ix_roster_periods_commune_id'))

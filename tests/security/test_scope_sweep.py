@@ -272,6 +272,19 @@ def case_roster_import(client, db, w, login_as):
     assert db.session.get(Person, w["claimant"].id).full_name != "Đổi Tên"
 
 
+def case_roster_import_confirm(client, db, w, login_as):
+    from lms.units.jobs import queue_import
+
+    # an import job is its uploader's only: a finished preview of someone else
+    entry = queue_import(b"ma_nhan_su,ho_ten,chuc_danh,ma_xa\nQN-X,An,khac,06652\n", "q.csv",
+                         by=w["qn_trainer"])
+    entry.status, entry.result = "done", {"dry_run": True}
+    db.session.commit()
+    login_as(user=w["hn_admin"])
+    assert _post(client, f"/units/import/jobs/{entry.id}/confirm", {}, page="/").status_code == 404
+    assert _count(db, Person, staff_id="QN-X") == 0
+
+
 BODY_CASES = {
     "accounts.user_new": case_user_new,
     "accounts.user_edit": case_user_edit,
@@ -288,6 +301,7 @@ BODY_CASES = {
     "courses.enrol_people": case_enrol_people,
     "reports.records_import": case_records_import,
     "units.roster_import": case_roster_import,
+    "units.import_confirm": case_roster_import_confirm,
 }
 
 

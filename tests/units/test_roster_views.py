@@ -63,12 +63,14 @@ def test_trainee_cannot_see_roster(client, login_as):
 
 
 def test_web_import_errors_and_success(client, login_as, db, units):
-    """Uploading a bad file lists row errors and writes nothing; a good one imports."""
+    """A bad file ends on a page listing row errors with nothing written; a good one is
+    previewed, then written once confirmed."""
     login_as("admin")
     bad = "ma_nhan_su,ho_ten,chuc_danh,ma_xa\nQN1,An,khac,06652\nQN2,Bình,khac,99999\n"
     response = client.post("/units/import", data={
         "csrf_token": csrf_token(client, "/units/import"),
-        "file": (io.BytesIO(bad.encode()), "r.csv")}, content_type="multipart/form-data")
+        "file": (io.BytesIO(bad.encode()), "r.csv")}, content_type="multipart/form-data",
+        follow_redirects=True)
     html = response.get_data(as_text=True)
     assert "dòng 3, cột ma_xa" in html
     assert db.session.query(Person).count() == 0
@@ -76,6 +78,11 @@ def test_web_import_errors_and_success(client, login_as, db, units):
     response = client.post("/units/import", data={
         "csrf_token": csrf_token(client, "/units/import"),
         "file": (io.BytesIO(good.encode()), "r.csv")}, content_type="multipart/form-data")
+    assert response.status_code == 302
+    preview = response.headers["Location"]
+    assert "2 mới" in client.get(preview).get_data(as_text=True)
+    assert db.session.query(Person).count() == 0
+    response = client.post(preview + "/confirm", data={"csrf_token": csrf_token(client, preview)})
     assert response.status_code == 302
     assert db.session.query(Person).count() == 2
     assert db.session.query(AuditLog).filter_by(action="roster.import").count() == 1

@@ -103,6 +103,7 @@ def live_server(tmp_path_factory, chromium):  # noqa: ARG001 — no server witho
         "SECRET_KEY": "browser-journeys",
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "INSTANCE_DIR": str(folder),
+        "JOBS_URL": f"sqlite:///{folder / 'jobs.db'}",   # a queue: journeys run its worker
     })
     with app.app_context():
         db.create_all()

@@ -126,10 +126,12 @@ def ratio(trained: int, target: int) -> float | None:
 # past periods (lms/units/models.RosterPeriod) in force that day. The two parts never overlap
 # (a person's periods all end by `since`), and each reaches its rows through a commune index.
 _ROSTER_AT = """
-    SELECT p.id, p.commune_id, p.position, p.in_target, p.left_on, p.gender, p.ethnicity
+    SELECT p.id, p.commune_id, p.position, p.in_target, p.left_on, p.gender, p.ethnicity,
+           p.staff_id, p.full_name
     FROM persons p WHERE p.since IS NULL OR p.since <= :date_to
     UNION ALL
-    SELECT p.id, rp.commune_id, rp.position, rp.in_target, rp.valid_to, p.gender, p.ethnicity
+    SELECT p.id, rp.commune_id, rp.position, rp.in_target, rp.valid_to, p.gender, p.ethnicity,
+           p.staff_id, p.full_name
     FROM roster_periods rp JOIN persons p ON p.id = rp.person_id
     WHERE rp.valid_to > :date_to AND (rp.valid_from IS NULL OR rp.valid_from <= :date_to)"""
 
@@ -472,7 +474,7 @@ SELECT p.id, p.staff_id, p.full_name, p.position, p.gender, p.ethnicity, p.in_ta
                          {course_filter} THEN 1 ELSE 0 END), 0) AS trn,
        MAX(c.completed_on) AS last_on,
        SUM(CASE WHEN c.completed_on >= :date_from {course_filter} THEN 1 ELSE 0 END) AS times
-FROM persons p
+FROM ({roster_at}) p
 LEFT JOIN completions c ON c.person_id = p.id AND c.completed_on <= :date_to
 LEFT JOIN courses k ON k.id = c.course_id
 WHERE p.commune_id = :unit_id {position_filter}
@@ -484,8 +486,9 @@ ORDER BY p.full_name, p.staff_id
 
 def commune_people(commune: Unit, date_from: date, date_to: date, mode: str = "cumulative",
                    course: Course | None = None, position: str | None = None) -> list[dict]:
-    """Everyone on a commune's roster with their target and trained flags and last completion
-    (of any course, on or before `date_to`), for follow-up. Personal data: callers audit exports.
+    """Everyone on a commune's roster on `date_to` with their target and trained flags and last
+    completion (of any course, on or before `date_to`), for follow-up. Personal data: callers
+    audit exports.
 
     :param commune: a commune
     :param mode: as in `coverage`
@@ -495,7 +498,8 @@ def commune_people(commune: Unit, date_from: date, date_to: date, mode: str = "c
     params = check_params(commune, date_from, date_to, mode, course, position)
     sql = _PEOPLE_SQL.format(
         course_filter="AND c.course_id = :course_id" if params.course else "",
-        position_filter="AND p.position = :position" if params.position else "")
+        position_filter="AND p.position = :position" if params.position else "",
+        roster_at=_ROSTER_AT)
     people = []
     for row in (r._mapping for r in _execute(_bind(sql, params))):
         people.append({"staff_id": row["staff_id"], "full_name": row["full_name"],

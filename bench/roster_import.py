@@ -8,7 +8,8 @@ executemany, in chunks of 5,000, of the same rows (as the import wrote them, rea
 into the same empty `persons` table, committed. The first import and the bare insert alternate
 as interleaved pairs, the table emptied (untimed) before each; the ratio is the median of the
 pairs' ratios. Then, once each: a re-import (all unchanged), a dry run and a re-import with one
-row in ten changed. Writes bench/results/roster_import.json (roster_import_postgresql.json with
+row in ten changed, and one with one person in ten moved to another commune (the history:
+a roster period each). Writes bench/results/roster_import.json (roster_import_postgresql.json with
 --db).
 """
 
@@ -31,23 +32,28 @@ GIVEN = ["An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hường", "Khánh", "L
 ETHNICITIES = ["Kinh"] * 8 + ["Tày", "Thái", "Mường", "Khmer", "H'Mông", "Dao"]
 
 
-def roster_csv(communes: list[str], rows: int, seed: int = 8, changed_every: int = 0) -> bytes:
-    """A deterministic roster CSV in the import format; `changed_every` alters every Nth phone."""
+def roster_csv(communes: list[str], rows: int, seed: int = 8, changed_every: int = 0,
+               moved_every: int = 0) -> bytes:
+    """A deterministic roster CSV in the import format; `changed_every` alters every Nth phone,
+    `moved_every` moves every Nth person (but leavers) to the next commune."""
     rng = random.Random(seed)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["ma_nhan_su", "ho_ten", "gioi_tinh", "nam_sinh", "chuc_danh", "ma_xa",
                      "so_dien_thoai", "dan_toc", "muc_tieu", "ngay_nghi"])
     for n in range(rows):
+        left = n % 97 == 0
+        move = bool(moved_every) and n % moved_every == 0 and not left   # a leaver cannot move
         phone = f"09{rng.randint(10_000_000, 99_999_999)}"
         if changed_every and n % changed_every == 0:
             phone = f"08{n:08d}"
         writer.writerow([f"BN{n:07d}", f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} "
                          f"{rng.choice(GIVEN)}", rng.choice(["Nam", "Nữ"]),
                          rng.randint(1960, 2004), rng.choice(POSITIONS),
-                         communes[n % len(communes)], phone, rng.choice(ETHNICITIES),
+                         communes[(n + move) % len(communes)],
+                         phone, rng.choice(ETHNICITIES),
                          "không" if n % 40 == 0 else "có",
-                         "30/06/2025" if n % 97 == 0 else ""])
+                         "30/06/2025" if left else ""])
     return out.getvalue().encode("utf-8")
 
 
@@ -60,6 +66,7 @@ def _import(data: bytes, **kw):
     def progress(n):  # what the CLI's progress bar receives
         checked[0] += n
 
+    kw.setdefault("initial", True)   # a first roster: present since the start of records
     result = import_roster(data, "bench.csv", progress=progress, **kw)
     if kw.get("dry_run"):
         db.session.rollback()
@@ -92,10 +99,10 @@ def _bare_insert(rows: list[dict]) -> None:
 
 def run(database_url: str, rows: int, instance_dir: str, pairs: int = 3) -> dict:
     """Load units into `database_url`, then time the imports; returns the figures."""
-    from sqlalchemy import inspect, select
+    from sqlalchemy import func, inspect, select
 
     from lms.extensions import db
-    from lms.units.models import CURRENT, Person, Unit
+    from lms.units.models import CURRENT, Person, RosterPeriod, Unit
     from lms.units.services import load_current_units
 
     app = bench_app(database_url, instance_dir)
@@ -114,6 +121,7 @@ def run(database_url: str, rows: int, instance_dir: str, pairs: int = 3) -> dict
             figures["communes"] = len(communes)
             data = roster_csv(communes, rows)
             changed = roster_csv(communes, rows, changed_every=10)
+            moved = roster_csv(communes, rows, changed_every=10, moved_every=10)
             figures["file_bytes"] = len(data)
 
             # The warm-up import gives the rows the bare insert writes: the same values.
@@ -137,11 +145,14 @@ def run(database_url: str, rows: int, instance_dir: str, pairs: int = 3) -> dict
             for name, payload, kw in (("first_import", data, {}),
                                       ("reimport_unchanged", data, {}),
                                       ("dry_run", changed, {"dry_run": True}),
-                                      ("reimport_10pct_changed", changed, {})):
+                                      ("reimport_10pct_changed", changed, {}),
+                                      ("reimport_10pct_moved", moved, {})):
                 with timed(times, name):
                     result = _import(payload, **kw)
                 outcomes[name] = {"new": result.new, "updated": result.updated,
                                   "unchanged": result.unchanged}
+            figures["roster_periods"] = db.session.scalar(
+                select(func.count()).select_from(RosterPeriod))
             figures["runs"] = {
                 name: {"seconds": round(times[name], 3),
                        "rows_per_second": round(rows / times[name]), **outcomes[name]}

@@ -145,3 +145,17 @@ def test_the_worker_command_refuses_immediate_mode(runner):
     """`flask lms jobs worker` says there is no queue when jobs run immediately."""
     result = runner.invoke(args=["lms", "jobs", "worker"])
     assert result.exit_code == 1 and "immediate" in result.output
+
+
+def test_an_upload_is_bounded_by_rows_scanned_not_only_bytes(client, login_as, db, units,
+                                                             monkeypatch):
+    """A small file of mostly empty rows past the reader's scan limit fails as a job with the
+    reader's message; nothing is written."""
+    from lms.core import tabular
+
+    monkeypatch.setattr(tabular, "MAX_SCANNED_ROWS", 100)
+    login_as("admin")
+    page = upload(client, HEADER + "QN1,An,khac,06652,\n" + ",,,,\n" * 200)
+    html = client.get(page).get_data(as_text=True)
+    assert "Lỗi trong tệp" in html and "chia nhỏ tệp" in html
+    assert db.session.query(Person).count() == 0

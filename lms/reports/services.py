@@ -391,11 +391,22 @@ def quarters(date_from: date, date_to: date) -> list[tuple[date, date]]:
     return result[-MAX_TREND_QUARTERS:]
 
 
+# Every state of every person with the days it holds (`vf` to the day before `vt`; empty: open):
+# the current one from `since`, the past periods; a quarter's end picks the one in force.
+_ROSTER_STATES = """
+    SELECT p.id, p.commune_id, p.position, p.in_target, p.left_on, p.since AS vf,
+           CAST(NULL AS DATE) AS vt
+    FROM persons p
+    UNION ALL
+    SELECT rp.person_id, rp.commune_id, rp.position, rp.in_target, rp.valid_to, rp.valid_from,
+           rp.valid_to
+    FROM roster_periods rp"""
+
 _TREND_SQL = """
 WITH q AS ({quarters}),
 pp AS (
-  SELECT p.id, p.in_target, p.left_on, fc.first_on
-  FROM persons p
+  SELECT p.id, p.in_target, p.left_on, p.vf, p.vt, fc.first_on
+  FROM ({states}) p
   JOIN units cu ON cu.id = p.commune_id
   LEFT JOIN (
     SELECT c.person_id, MIN(c.completed_on) AS first_on
@@ -412,13 +423,15 @@ tg AS (
                   THEN 1 ELSE 0 END) AS target,
          SUM(CASE WHEN pp.in_target = :true AND (pp.left_on IS NULL OR pp.left_on > q.qe)
                    AND pp.first_on <= q.qe THEN 1 ELSE 0 END) AS trained
-  FROM q CROSS JOIN pp GROUP BY q.n
+  FROM q JOIN pp ON (pp.vf IS NULL OR pp.vf <= q.qe) AND (pp.vt IS NULL OR pp.vt > q.qe)
+  GROUP BY q.n
 ),
 tm AS (
   SELECT q.n, COUNT(c.id) AS times
   FROM q
   JOIN completions c ON c.completed_on >= q.qs AND c.completed_on <= q.qe
-  JOIN persons p ON p.id = c.person_id
+  JOIN ({states}) p ON p.id = c.person_id AND (p.vf IS NULL OR p.vf <= q.qe)
+                   AND (p.vt IS NULL OR p.vt > q.qe)
   JOIN units cu ON cu.id = p.commune_id
   WHERE cu.path LIKE :prefix {course_filter} {position_filter}
   GROUP BY q.n
@@ -433,7 +446,8 @@ def trend(unit: Unit | None = None, date_from: date | None = None,
           date_to: date | None = None, course: Course | None = None,
           position: str | None = None) -> list[dict]:
     """Per calendar quarter of the period: cumulative coverage at the quarter's end and the
-    person-times within the quarter (the quarter's end capped at `date_to`).
+    person-times within the quarter (the quarter's end capped at `date_to`), each on the roster
+    as it stood at the quarter's end.
 
     :param unit: U (None: the country)
     :param course: narrow to this course
@@ -446,7 +460,7 @@ def trend(unit: Unit | None = None, date_from: date | None = None,
     selects = " UNION ALL ".join(
         f"SELECT {i} AS n, :qs{i} AS qs, :qe{i} AS qe" for i in range(len(spans)))
     course_filter = "AND c.course_id = :course_id" if params.course else ""
-    sql = _TREND_SQL.format(quarters=selects, course_filter=course_filter,
+    sql = _TREND_SQL.format(quarters=selects, course_filter=course_filter, states=_ROSTER_STATES,
                             position_filter="AND p.position = :position"
                             if params.position else "")
     extra = {f"qs{i}": s for i, (s, _e) in enumerate(spans)}

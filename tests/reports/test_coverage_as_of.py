@@ -49,3 +49,25 @@ def test_a_communes_people_are_those_of_the_date(db, units):
     after = commune_people(hà_tu, date(2026, 1, 1), AFTER)
     assert [(p["staff_id"], p["position"], p["in_target"]) for p in after] == [
         ("QN2", "cong_an", True), ("QN3", "truong_thon", False), ("QN4", "khac", True)]
+
+
+def test_the_trend_counts_each_quarter_on_its_roster(db, units, make_course):
+    """Hà Tu's target per quarter: the three first listed until the changes of 01/3/2026, then
+    QN2 and QN4 (QN1 has moved, QN3 left the target); QN1's completions count where QN1 was
+    at each quarter's end."""
+    from lms.courses.services import record_completion
+    from lms.reports.services import trend
+    from lms.units.models import Person
+
+    _history(db)
+    course = make_course("co-ban")
+    an = Person.query.filter_by(staff_id="QN1").one()
+    record_completion(an, course, date(2025, 11, 1), "import")
+    record_completion(an, course, date(2026, 5, 1), "import")
+    db.session.commit()
+    points = trend(units("06652", "commune"), date(2025, 10, 1), AFTER)
+    assert [(p["quarter"], p["target"], p["trained"], p["person_times"]) for p in points] == [
+        ("Q4/2025", 3, 1, 1), ("Q1/2026", 2, 0, 0), ("Q2/2026", 2, 0, 0)]
+    cao_xanh = trend(units("06658", "commune"), date(2025, 10, 1), AFTER)
+    assert [(p["target"], p["trained"], p["person_times"]) for p in cao_xanh] == [
+        (0, 0, 0), (1, 1, 0), (1, 1, 1)]

@@ -24,7 +24,7 @@ def job(fn: Callable) -> Callable:
 
 
 def make_huey(app):
-    """The Huey instance for the app's JOBS_URL."""
+    """The Huey instance for the app's JOBS_URL (a SQLite file is created on this call)."""
     from huey import MemoryHuey, RedisHuey, SqliteHuey
 
     url = app.config.get("JOBS_URL") or ("immediate" if app.testing else "")
@@ -35,23 +35,46 @@ def make_huey(app):
     if url and not url.startswith("sqlite:///"):
         raise ValueError(f"LMS_JOBS_URL must be immediate, sqlite:///FILE or redis://…, "
                          f"not {url!r}")
-    path = url.removeprefix("sqlite:///") or str(Path(app.instance_path) / "jobs.db")
-    return SqliteHuey("lms", filename=path)
+    path = Path(url.removeprefix("sqlite:///") or Path(app.instance_path) / "jobs.db")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey("lms", filename=str(path))
+
+
+class Jobs:
+    """The app's queue, made on first use (creating the app writes no file): `huey` and its
+    one task, `run`, which runs a registered job by name."""
+
+    def __init__(self, app):
+        self.app = app
+        self._huey = None
+
+    @property
+    def huey(self):
+        return self._made()[0]
+
+    def run(self, name: str, args: list) -> None:
+        """Queue the job `name` (run it now in immediate mode)."""
+        self._made()[1](name, args)
+
+    def _made(self):
+        if self._huey is None:
+            app, huey = self.app, make_huey(self.app)
+
+            @huey.task(name="run")
+            def run(name: str, args: list):
+                fn = _JOBS[name]
+                if has_app_context() and current_app._get_current_object() is app:
+                    return fn(*args)   # immediate mode, inside the request that queued it
+                with app.app_context():
+                    return fn(*args)
+
+            self._huey, self._run = huey, run
+        return self._huey, self._run
 
 
 def init_app(app) -> None:
-    """Bind a Huey instance and its one task (run a registered job by name) to the app."""
-    huey = make_huey(app)
-
-    @huey.task()
-    def run(name: str, args: list):
-        fn = _JOBS[name]
-        if has_app_context() and current_app._get_current_object() is app:
-            return fn(*args)   # immediate mode, inside the request that queued it
-        with app.app_context():
-            return fn(*args)
-
-    app.extensions["jobs"] = (huey, run)
+    """Give the app its (lazily made) queue."""
+    app.extensions["jobs"] = Jobs(app)
 
 
 def enqueue(fn: Callable, *args) -> None:
@@ -59,8 +82,7 @@ def enqueue(fn: Callable, *args) -> None:
     name = f"{fn.__module__}.{fn.__qualname__}"
     if name not in _JOBS:
         raise KeyError(f"{name} is not a registered job")
-    _huey, run = current_app.extensions["jobs"]
-    run(name, list(args))
+    current_app.extensions["jobs"].run(name, list(args))
 
 
 jobs_group = AppGroup("jobs", help="Background jobs.")
@@ -70,7 +92,7 @@ jobs_group = AppGroup("jobs", help="Background jobs.")
 @click.option("--workers", default=2, show_default=True, help="Jobs run at the same time.")
 def worker_command(workers):
     """Run queued jobs (long imports) until stopped with Ctrl+C."""
-    huey, _run = current_app.extensions["jobs"]
+    huey = current_app.extensions["jobs"].huey
     if huey.immediate:
         raise click.ClickException("LMS_JOBS_URL=immediate runs jobs in the web process; "
                                    "there is no queue to work on")

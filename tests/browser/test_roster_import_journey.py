@@ -7,7 +7,7 @@ import signal
 import pytest
 from openpyxl import Workbook
 
-from lms.core.demo import DEMO_PASSWORD
+from lms.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -62,7 +62,7 @@ def test_admin_uploads_previews_confirms_and_watches_progress(desktop_page, live
     assert "/units/import/jobs/" in page.url
     assert "Đang chờ đến lượt" in page.inner_text("#job-progress")
 
-    huey, _run = live_server.app.extensions["jobs"]
+    huey = live_server.app.extensions["jobs"].huey
     consumer = huey.create_consumer(workers=1, worker_type="thread", periodic=False)
     signals = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     consumer.start()   # the worker, as `flask lms jobs worker` runs it, in threads

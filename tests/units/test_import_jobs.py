@@ -91,7 +91,7 @@ def test_a_queued_upload_returns_at_once_and_the_worker_reports_progress(app, cl
         page = upload(client, HEADER + rows)
         html = client.get(page).get_data(as_text=True)
         assert "Đang chờ đến lượt" in html and 'http-equiv="refresh"' in html
-        huey, _run = app.extensions["jobs"]
+        huey = app.extensions["jobs"].huey
         assert len(huey) == 1
         huey.execute(huey.dequeue())   # what the worker thread does
         db.session.expire_all()
@@ -100,7 +100,7 @@ def test_a_queued_upload_returns_at_once_and_the_worker_reports_progress(app, cl
         assert entry.result["new"] == 1200
         assert "1200 mới" in client.get(page).get_data(as_text=True)
     finally:
-        app.extensions["jobs"][0].storage.close()
+        app.extensions["jobs"].huey.storage.close()
         app.config["JOBS_URL"] = ""
         app.extensions["jobs"] = saved
 

@@ -458,16 +458,22 @@ def _check_row(number: int, row: dict, ctx: _Context, errors: list) -> dict | No
     in_target = cell("in_target", values.flag, caches["flag"])
     started_on = cell("started_on", values.day_between, RECORDS_START, ctx.today)
     left_on = cell("left_on", values.day_between, RECORDS_START, ctx.today)
-    if started_on and left_on and left_on <= started_on:
-        errors.append(RowError(number, ctx.headers["left_on"], _(
-            "ngày nghỉ %(l)s phải sau ngày bắt đầu %(s)s", l=format_date(left_on),
-            s=format_date(started_on))))
+    _left_after_start(number, ctx.headers.get("left_on"), left_on, started_on, errors)
     if len(errors) > before:
         return None
     return {"staff_id": staff_id, "full_name": name, "name_search": _fold(name), "gender": gender,
             "birth_year": birth_year, "position": position, "commune_id": commune_id,
             "phone": phone, "ethnicity": ethnicity, "in_target": in_target, "left_on": left_on,
             "started_on": started_on}
+
+
+def _left_after_start(number: int, column: str | None, left_on: date | None,
+                      since: date | None, errors: list) -> None:
+    """Refuse a leaving date on or before the day the person's state began."""
+    if left_on is not None and since is not None and left_on <= since:
+        errors.append(RowError(number, column, _(
+            "ngày nghỉ %(l)s phải sau ngày bắt đầu %(s)s", l=format_date(left_on),
+            s=format_date(since))))
 
 
 def _show(field_name: str, value, commune_names: dict) -> str:
@@ -519,10 +525,7 @@ def _plan_update(number: int, record: dict, old, as_of: date, ctx: _Context,
                       "position": old.position, "in_target": old.in_target,
                       "valid_from": old.since, "valid_to": end}
         new["since"] = on
-    if new["left_on"] is not None and new["since"] is not None and new["left_on"] <= new["since"]:
-        errors.append(RowError(number, ctx.headers.get("left_on"), _(
-            "ngày nghỉ %(l)s phải sau ngày bắt đầu %(s)s", l=format_date(new["left_on"]),
-            s=format_date(new["since"]))))
+    _left_after_start(number, ctx.headers.get("left_on"), new["left_on"], new["since"], errors)
     return new, period
 
 
@@ -655,10 +658,8 @@ def import_roster(data: bytes, filename: str, *, by=None, dry_run: bool = False,
             # the start of records, like an initial roster
             past = row["left_on"] is not None and row["left_on"] <= as_of
             since = row["since"] = started_on or (None if initial or past else as_of)
-            if row["left_on"] is not None and since is not None and row["left_on"] <= since:
-                errors.append(RowError(first_row[staff_id], table.headers.get("left_on"), _(
-                    "ngày nghỉ %(l)s phải sau ngày bắt đầu %(s)s", l=format_date(row["left_on"]),
-                    s=format_date(since))))
+            _left_after_start(first_row[staff_id], table.headers.get("left_on"), row["left_on"],
+                              since, errors)
             inserts.append(row)
             result.added.append((staff_id, row["full_name"]))
             continue

@@ -268,3 +268,11 @@ def test_cli_dry_run_shows_the_preview_and_options_date_the_import(runner, db, u
     assert person("00102").left_on == date(2026, 1, 31)
     result = runner.invoke(args=["lms", "roster", "import", str(path), "--as-of", "31/31/2026"])
     assert result.exit_code == 2
+
+
+def test_a_leaving_date_must_follow_the_start(db, units):
+    """A row leaving on or before its start date is refused on the leaving date's column."""
+    data = workbook(SHORT + ["Ngày bắt đầu", "Ngày nghỉ"], ("DS", [
+        [1, 1, "An", "khac", 6652, "01/06/2025", "01/05/2025"]]))
+    (error,) = errors_of(data)
+    assert error.startswith("row 6, column Ngày nghỉ:") and "01/06/2025" in error

@@ -19,7 +19,7 @@ from lms.accounts.models import JoinRequest, User
 from lms.accounts.passwords import ALPHABET
 from lms.accounts.permissions import can_edit_cohort, unit_in_scope
 from lms.cohorts.models import Cohort, CohortMember
-from lms.cohorts.services import CohortError, add_members
+from lms.cohorts.services import CohortError, add_members, require_open
 from lms.core.text import clean
 from lms.core.timeutil import utcnow
 from lms.extensions import db
@@ -33,6 +33,14 @@ class JoinError(ValueError):
     """The request cannot be made or decided; the message is shown to the user."""
 
 
+def _require_open(cohort) -> None:
+    """The cohorts room's one closed check, as a JoinError (a closed cohort takes no one)."""
+    try:
+        require_open(cohort)
+    except CohortError as exc:
+        raise JoinError(str(exc)) from exc
+
+
 def normalise_code(code: str) -> str:
     """A join code as typed: spaces and dashes dropped, upper case."""
     return "".join(ch for ch in (code or "").upper() if ch.isalnum())[:12]
@@ -40,6 +48,7 @@ def normalise_code(code: str) -> str:
 
 def open_code(cohort, *, by) -> str:
     """Give the cohort a fresh join code (replacing any earlier one)."""
+    _require_open(cohort)
     if not can_edit_cohort(by, cohort):
         raise JoinError(_("Bạn không quản lý lớp này."))
     while True:
@@ -53,6 +62,7 @@ def open_code(cohort, *, by) -> str:
 
 def close_code(cohort, *, by) -> None:
     """Stop joining by code (pending requests stay for the trainer to decide)."""
+    _require_open(cohort)
     if not can_edit_cohort(by, cohort):
         raise JoinError(_("Bạn không quản lý lớp này."))
     cohort.join_code = None
@@ -71,8 +81,10 @@ def cohort_for_code(code: str):
 def request_join(cohort, staff_id: str, birth_year: str, ip: str | None) -> JoinRequest:
     """File (or find again) the request of the roster person with this staff id and birth year.
 
-    :raises JoinError: no such person still in post (the message names neither)
+    :raises JoinError: the cohort is closed, or no such person still in post (the message
+        names neither)
     """
+    _require_open(cohort)
     staff_id = clean(staff_id)
     year = birth_year.strip() if birth_year else ""
     today = utcnow().date()
@@ -113,6 +125,7 @@ def decide(join: JoinRequest, accept: bool, *, by) -> None:
     :raises JoinError: not the actor's cohort, the person out of the actor's scope, decided
     """
     cohort = join.cohort
+    _require_open(cohort)
     if not can_edit_cohort(by, cohort):
         raise JoinError(_("Bạn không quản lý lớp này."))
     if join.status != "pending":

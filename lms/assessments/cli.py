@@ -11,6 +11,7 @@ from lms.assessments import services
 from lms.assessments.models import KINDS, PaperForm
 from lms.assessments.pdf import paper_labels, paper_test_pdf
 from lms.cohorts.models import Cohort
+from lms.cohorts.services import CohortError
 from lms.core.cli_util import fail_with_errors, read_input
 from lms.core.tabular import ImportFailed
 from lms.courses.models import Course
@@ -62,6 +63,9 @@ def paper_answers_command(cohort_id, paper_code, file):
     except ImportFailed as exc:
         db.session.rollback()
         fail_with_errors(exc)
+    except CohortError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
     db.session.commit()
     click.echo(f"paper answers: {changed} attempt(s) graded")
 
@@ -80,6 +84,9 @@ def paper_scores_command(cohort_id, file):
     except ImportFailed as exc:
         db.session.rollback()
         fail_with_errors(exc)
+    except CohortError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
     db.session.commit()
     click.echo(f"paper scores: {changed} row(s) changed")
 

@@ -36,6 +36,7 @@ from lms.assessments.settings import (
 )
 from lms.assessments.signals import final_passed
 from lms.cohorts.models import Cohort, CohortMember
+from lms.cohorts.services import require_open
 from lms.core.tabular import Column, ImportFailed, RowError, normalise_id, read_table
 from lms.core.text import clean
 from lms.core.timeutil import utcnow
@@ -581,6 +582,7 @@ def check_paper_rows(cohort, rows, headers: dict) -> list[dict]:
     :param headers: the column names to quote in errors, by key
     :raises ImportFailed: every `row N, column X: reason`; nothing is written
     """
+    require_open(cohort)
     errors: list[RowError] = []
     members = _cohort_members(cohort)
     wanted = {normalise_id(clean(str(r.get("staff_id") or ""))) for _n, r in rows} - set(members)
@@ -627,6 +629,7 @@ def apply_paper_scores(cohort, records: list[dict], *, by=None) -> int:
     :param records: from `check_paper_rows`
     :param by: the acting user (recorded as `entered_by`)
     """
+    require_open(cohort)
     existing = {p.person_id: p for p in db.session.scalars(select(PaperScore).where(
         PaperScore.cohort_id == cohort.id, PaperScore.course_id == cohort.course_id))}
     changed = 0
@@ -667,6 +670,7 @@ def import_paper_scores(cohort, data: bytes, filename: str, *, by=None) -> int:
 
     :raises ImportFailed: with every error; nothing is written
     """
+    require_open(cohort)
     table = read_table(data, filename, PAPER_COLUMNS)
     if not any(k in table.headers for k in SCORE_FIELDS):
         raise ImportFailed([RowError(1, "diem_truoc | diem_sau", _(
@@ -768,6 +772,7 @@ def check_paper_answers(cohort, form: PaperForm, rows, headers: dict) -> list[di
     :param headers: the column names to quote in errors, by key
     :raises ImportFailed: every `row N, column X: reason`; nothing is written
     """
+    require_open(cohort)
     errors: list[RowError] = []
     if form.course_id != cohort.course_id:
         raise ImportFailed([RowError(None, None, _("đề này không thuộc khóa học của lớp"))])
@@ -821,6 +826,7 @@ def apply_paper_answers(cohort, form: PaperForm, records: list[dict], *, by=None
     :param records: from `check_paper_answers`
     :param by: the acting user
     """
+    require_open(cohort)
     now = now or utcnow()
     existing = {a.person_id: a for a in db.session.scalars(select(Attempt).where(
         Attempt.paper_form_id == form.id))}
@@ -860,6 +866,7 @@ def import_paper_answers(cohort, form: PaperForm, data: bytes, filename: str, *,
 
     :raises ImportFailed: with every error; nothing is written
     """
+    require_open(cohort)
     table = read_table(data, filename, answer_columns(form))
     missing = [f"cau_{n}" for n in range(1, len(form.layout) + 1)
                if f"c{n}" not in table.headers]

@@ -27,6 +27,7 @@ from lms.assessments.models import FOLLOW_UP, KINDS, Attempt, PaperForm
 from lms.assessments.pdf import paper_labels, paper_test_pdf
 from lms.assessments.settings import follow_up_kinds, quiz_config
 from lms.cohorts.models import Cohort
+from lms.cohorts.services import CohortError
 from lms.core.tabular import ImportFailed
 from lms.core.web import Outcome, commit_or_flash, send_download
 from lms.courses.models import Course
@@ -374,8 +375,9 @@ def _paper_form_of(cohort: Cohort, form_id: str) -> PaperForm | None:
 
 def _save(save, message: str) -> Outcome:
     """Run `save()` (checks every row, then writes all or nothing; returns how many changed),
-    commit and flash `message` with that number, or flash the errors."""
-    with commit_or_flash(ImportFailed) as done:
+    commit and flash `message` with that number, or flash the errors (or that the cohort is
+    closed)."""
+    with commit_or_flash(ImportFailed, CohortError) as done:
         done.success = message % {"n": save()}
     return done
 

@@ -86,9 +86,21 @@ def _completion_note(cohort: Cohort) -> str:
     return f"cohort {cohort.id}: {cohort.name}"[:500]
 
 
-def _require_edit(cohort: Cohort, by) -> None:
+def require_open(cohort: Cohort) -> None:
+    """Refuse any write to a closed cohort's records (members, sessions, attendance, paper
+    scores and answers, outcomes, join requests): the one check every such service makes.
+
+    Only an admin's audited corrections with a reason (`correct_outcome`, `reopen_cohort`)
+    touch a closed cohort.
+
+    :raises CohortError: the cohort is closed
+    """
     if cohort.status == "closed":
         raise CohortError(_("Lớp đã đóng: chỉ xem, không sửa được."))
+
+
+def _require_edit(cohort: Cohort, by) -> None:
+    require_open(cohort)
     if by is not None and not can_edit_cohort(by, cohort):
         raise CohortError(_("Bạn không có quyền sửa lớp này."))
 
@@ -739,7 +751,8 @@ def close_cohort(cohort: Cohort, *, by) -> list[MemberResult]:
     # One conditional UPDATE: a double submit (two tabs, double click) closes once.
     closed = db.session.execute(
         update(Cohort).where(Cohort.id == cohort.id, Cohort.status != "closed")
-        .values(status="closed", closed_at=utcnow(), closed_by_id=getattr(by, "id", None))
+        .values(status="closed", closed_at=utcnow(), closed_by_id=getattr(by, "id", None),
+                join_code=None)
         .execution_options(synchronize_session=False))
     if closed.rowcount != 1:
         raise CohortError(_("Lớp đã được đóng."))

@@ -18,6 +18,7 @@ import io
 import re
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -29,7 +30,14 @@ from lms.core.timeutil import parse_date
 
 MAX_ROWS = 500_000            # data rows in one upload
 MAX_SCANNED_ROWS = 600_000    # rows read, blank and skipped ones included
-MAX_CELLS = 12_000_000        # cells read
+# Cells read, blank (styled) ones included. Reading an XLSX cell costs about 5-9 µs whether
+# it holds a value or not, so this keeps the worst upload near 10-18 s of one worker (docs/
+# roster.md, "Bounds"), and still takes a 100,000-person roster with 20 columns.
+MAX_CELLS = 2_000_000
+MAX_BLANK_RUN = 10_000        # rows in a row without any value (formatting only): refused
+# Strings in an XLSX's shared-string table, counted in the raw XML before openpyxl parses it
+# (about 17 µs each, all at once on opening): a 0.13 MB file may hold three million.
+MAX_STRINGS = 500_000
 MAX_COLUMNS = 200             # columns looked at; cells further right are not read
 MAX_UNPACKED = 400_000_000    # bytes an XLSX may unpack to (a zip bomb is refused up front)
 HEADER_SCAN = 30              # the header must be among the first rows of a sheet
@@ -198,10 +206,20 @@ class _Budget:
     def __init__(self):
         self.rows = 0
         self.cells = 0
+        self.blank_run = 0
 
-    def take(self, number: int, cells: int) -> None:
+    def take(self, number: int, cells: int, blank: bool) -> None:
+        """Count one row of `cells` cells read (`blank`: none holds a value)."""
         self.rows += 1
         self.cells += cells
+        self.blank_run = self.blank_run + 1 if blank else 0
+        if self.blank_run > MAX_BLANK_RUN:
+            # A sheet formatted far below its data: stop now rather than read on to the end.
+            raise ImportFailed([RowError(number, None, _(
+                "tệp có hơn %(m)s dòng trống liên tiếp từ dòng %(n)s (thường là định dạng kéo "
+                "dài xuống dưới dữ liệu); hãy xoá các dòng trống ở cuối trang tính rồi tải lên "
+                "lại",
+                m=MAX_BLANK_RUN, n=number - MAX_BLANK_RUN))])
         if self.rows > MAX_SCANNED_ROWS or self.cells > MAX_CELLS:
             raise ImportFailed([RowError(number, None, _(
                 "tệp quá lớn: đã đọc %(r)s dòng và %(c)s ô (giới hạn %(mr)s dòng, %(mc)s ô, kể "
@@ -243,8 +261,9 @@ def _csv_sheet(data: bytes, budget: _Budget) -> _Sheet:
     try:
         for number, row in enumerate(csv.reader(io.StringIO(text, newline=""),
                                                 delimiter=delimiter), start=1):
-            budget.take(number, len(row))
-            if any(row):
+            filled = any(row)
+            budget.take(number, len(row), not filled)
+            if filled:
                 rows.append((number, row[:MAX_COLUMNS]))
     except csv.Error as exc:
         raise ImportFailed([RowError(None, None, _("CSV không hợp lệ: %(e)s", e=exc))]) from exc
@@ -252,6 +271,28 @@ def _csv_sheet(data: bytes, budget: _Budget) -> _Sheet:
 
 
 _ZERO_FORMAT = re.compile(r"0{2,}")
+_SHARED_STRING = re.compile(rb"<(?:\w+:)?si[\s>/]")
+
+
+def _shared_strings(archive: zipfile.ZipFile) -> int:
+    """How many strings the shared-string tables hold (up to just past `MAX_STRINGS`): their
+    `<si>` elements counted in the unpacked XML a megabyte at a time, without parsing."""
+    count = 0
+    for name in archive.namelist():
+        if not name.lower().endswith("sharedstrings.xml"):
+            continue
+        with archive.open(name) as part:
+            carry = b""
+            while chunk := part.read(1 << 20):
+                data = carry + chunk
+                cut = data.rfind(b"<")   # a tag cut by the chunk's end goes on to the next
+                cut = len(data) if cut == -1 else cut
+                count += len(_SHARED_STRING.findall(data, 0, cut))
+                if count > MAX_STRINGS:
+                    return count   # enough to refuse: stop early
+                carry = data[cut:]
+            count += len(_SHARED_STRING.findall(carry))
+    return count
 
 
 def _xlsx_sheets(data: bytes, budget: _Budget, notes: list[RowError]) -> list[_Sheet]:
@@ -267,12 +308,16 @@ def _xlsx_sheets(data: bytes, budget: _Budget, notes: list[RowError]) -> list[_S
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile as exc:
+            if unpacked > MAX_UNPACKED:
+                raise ImportFailed([RowError(None, None, _(
+                    "tệp XLSX giải nén ra %(n)s MB, quá giới hạn %(m)s MB; hãy chia nhỏ tệp",
+                    n=unpacked // 1_000_000, m=MAX_UNPACKED // 1_000_000))])
+            strings = _shared_strings(archive)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
         raise ImportFailed([RowError(None, None, broken)]) from exc
-    if unpacked > MAX_UNPACKED:
+    if strings > MAX_STRINGS:
         raise ImportFailed([RowError(None, None, _(
-            "tệp XLSX giải nén ra %(n)s MB, quá giới hạn %(m)s MB; hãy chia nhỏ tệp",
-            n=unpacked // 1_000_000, m=MAX_UNPACKED // 1_000_000))])
+            "tệp XLSX có hơn %(m)s chuỗi văn bản khác nhau; hãy chia nhỏ tệp", m=MAX_STRINGS))])
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
@@ -306,8 +351,8 @@ def _xlsx_sheets(data: bytes, budget: _Budget, notes: list[RowError]) -> list[_S
                                          epoch=workbook.epoch,
                                          date_formats=workbook._date_formats,
                                          timedelta_formats=workbook._timedelta_formats)
+                budget.blank_run = 0
                 for number, cells in parser.parse():
-                    budget.take(number, len(cells))
                     row: list = []
                     for cell in cells:
                         value, column = cell["value"], cell["column"]
@@ -321,6 +366,7 @@ def _xlsx_sheets(data: bytes, budget: _Budget, notes: list[RowError]) -> list[_S
                         if column > len(row):
                             row.extend([None] * (column - len(row)))
                         row[column - 1] = value
+                    budget.take(number, len(cells), not row)
                     if row:
                         rows.append((number, row))
                 merges = []

@@ -1,4 +1,5 @@
-"""gunicorn.conf.py: valid settings, environment overrides, a post-fork hook that works."""
+"""gunicorn.conf.py: valid settings, environment overrides, a post-fork hook that works, and
+no several workers over a per-process rate-limit store."""
 
 import os
 import runpy
@@ -13,16 +14,21 @@ CONF = ROOT / "gunicorn.conf.py"
 
 
 def _load(monkeypatch, **env) -> dict:
-    for name in ("LMS_BIND", "LMS_WORKERS", "LMS_TIMEOUT", "LMS_ACCESS_LOG"):
+    for name in ("LMS_BIND", "LMS_WORKERS", "LMS_TIMEOUT", "LMS_ACCESS_LOG",
+                 "LMS_RATELIMIT_STORAGE_URI"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     return runpy.run_path(str(CONF))
 
 
+REDIS = "redis://127.0.0.1:6379/0"
+
+
 def test_defaults(monkeypatch):
-    """Loopback port 8000, 2×cores+1 workers (capped), preloaded app, access log on stdout."""
-    conf = _load(monkeypatch)
+    """Loopback port 8000, 2×cores+1 workers (capped) with a shared rate-limit store,
+    preloaded app, access log on stdout."""
+    conf = _load(monkeypatch, LMS_RATELIMIT_STORAGE_URI=REDIS)
     assert conf["bind"] == ["127.0.0.1:8000"]
     expected = min(2 * os.cpu_count() + 1, conf["MAX_WORKERS"])
     assert conf["workers"] == expected
@@ -36,7 +42,7 @@ def test_defaults(monkeypatch):
 def test_environment_overrides(monkeypatch):
     """LMS_BIND, LMS_WORKERS and LMS_TIMEOUT change the settings."""
     conf = _load(monkeypatch, LMS_BIND="0.0.0.0:9000,unix:/run/lms.sock", LMS_WORKERS="3",
-                 LMS_TIMEOUT="90")
+                 LMS_TIMEOUT="90", LMS_RATELIMIT_STORAGE_URI=REDIS)
     assert conf["bind"] == ["0.0.0.0:9000", "unix:/run/lms.sock"]
     assert conf["workers"] == 3
     assert conf["timeout"] == 90
@@ -45,8 +51,45 @@ def test_environment_overrides(monkeypatch):
 def test_worker_count_is_capped(monkeypatch):
     """A big machine does not start dozens of workers."""
     monkeypatch.setattr("multiprocessing.cpu_count", lambda: 64)
-    conf = _load(monkeypatch)
+    conf = _load(monkeypatch, LMS_RATELIMIT_STORAGE_URI=REDIS)
     assert conf["workers"] == conf["MAX_WORKERS"]
+
+
+@pytest.mark.parametrize("store", ["", "memory://", "MEMORY://"])
+def test_a_per_process_store_starts_one_worker(monkeypatch, store):
+    """Without a shared rate-limit store (the default memory://) one worker starts, so the
+    limits hold as configured; LMS_WORKERS=1 says the same."""
+    monkeypatch.setattr("multiprocessing.cpu_count", lambda: 4)
+    assert _load(monkeypatch, LMS_RATELIMIT_STORAGE_URI=store)["workers"] == 1
+    assert _load(monkeypatch, LMS_RATELIMIT_STORAGE_URI=store, LMS_WORKERS="1")["workers"] == 1
+
+
+@pytest.mark.parametrize("store", [REDIS, "rediss://:pw@10.0.0.11:6380/1",
+                                   "memcached://10.0.0.12:11211"])
+def test_a_shared_store_allows_several_workers(monkeypatch, store):
+    """Redis (or memcached) is shared by every worker: the count asked for is started."""
+    assert _load(monkeypatch, LMS_RATELIMIT_STORAGE_URI=store, LMS_WORKERS="5")["workers"] == 5
+
+
+def test_several_workers_over_a_per_process_store_refuse_to_start(monkeypatch):
+    """LMS_WORKERS=4 with memory:// stops with a message naming both settings and the fix."""
+    with pytest.raises(SystemExit) as stopped:
+        _load(monkeypatch, LMS_WORKERS="4")
+    message = str(stopped.value)
+    assert "LMS_WORKERS=4" in message and "memory://" in message
+    assert "LMS_RATELIMIT_STORAGE_URI=redis://" in message and "LMS_WORKERS=1" in message
+
+
+@pytest.mark.timeout(60)
+def test_gunicorn_refuses_several_workers_over_a_per_process_store(tmp_path):
+    """The real gunicorn exits non-zero with the message before starting any worker."""
+    env = dict(os.environ, LMS_DATABASE_URL=f"sqlite:///{tmp_path}/g.db", LMS_SECRET_KEY="x",
+               LMS_WORKERS="3", LMS_RATELIMIT_STORAGE_URI="memory://")
+    result = subprocess.run([sys.executable, "-m", "gunicorn", "--check-config", "-c",
+                             str(CONF), "app:app"], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode != 0
+    assert "letting a client 3 times through" in result.stderr
 
 
 def test_every_setting_is_known_to_gunicorn(monkeypatch):

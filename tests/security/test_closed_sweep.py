@@ -11,7 +11,7 @@ The walk is over the URL map, so a new route is covered (or must be given plausi
 import io
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from lms.accounts.models import AuditLog, JoinRequest
 from lms.assessments import services as assessments
@@ -135,10 +135,14 @@ def _rules(app):
 
 def _snapshot(db) -> dict:
     db.session.expire_all()
-    tables = {t: db.session.execute(text(f"SELECT * FROM {t} ORDER BY 1")).all() for t in TABLES}
-    tables["users"] = db.session.execute(text(
-        "SELECT id, person_id, role, active FROM users ORDER BY id")).all()
-    return tables
+    rows = {}
+    for name in TABLES:
+        table = db.metadata.tables[name]
+        rows[name] = db.session.execute(select(table).order_by(*table.primary_key)).all()
+    users = db.metadata.tables["users"]
+    rows["users"] = db.session.execute(select(users.c.id, users.c.person_id, users.c.role,
+                                              users.c.active).order_by(users.c.id)).all()
+    return rows
 
 
 def _url(rule, w) -> str:
@@ -219,7 +223,8 @@ def test_corrections_need_a_reason_the_audit_log_keeps(client, db, closed, login
     assert _snapshot(db) == before
     response = client.post(url, data={"csrf_token": token, **data})
     assert response.status_code == 302
-    entry = db.session.scalars(select(AuditLog).where(AuditLog.action.like("cohort.%")).order_by(AuditLog.id.desc())).first()
+    entry = db.session.scalars(select(AuditLog).where(AuditLog.action.like("cohort.%"))
+                               .order_by(AuditLog.id.desc())).first()
     assert entry.action in ("cohort.reopen", "cohort.outcome_correct")
     assert data["reason"] in str(entry.detail)
     db.session.expire_all()

@@ -628,6 +628,7 @@ def apply_paper_scores(cohort, records: list[dict], *, by=None) -> int:
 
     :param records: from `check_paper_rows`
     :param by: the acting user (recorded as `entered_by`)
+    :raises CohortError: the cohort is closed (nothing is written)
     """
     require_open(cohort)
     existing = {p.person_id: p for p in db.session.scalars(select(PaperScore).where(
@@ -825,6 +826,7 @@ def apply_paper_answers(cohort, form: PaperForm, records: list[dict], *, by=None
 
     :param records: from `check_paper_answers`
     :param by: the acting user
+    :raises CohortError: the cohort is closed (nothing is written)
     """
     require_open(cohort)
     now = now or utcnow()

@@ -12,6 +12,8 @@ from openpyxl.styles import PatternFill
 
 from lms.core import tabular
 from lms.core.tabular import Column, ImportFailed, read_table
+from tests.cohorts.conftest import make_cohort, make_course  # noqa: F401
+from tests.conftest import csrf_token
 
 COLUMNS = [Column("staff_id", ("ma_nhan_su",), True), Column("full_name", ("ho_ten",))]
 SST = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml",
@@ -113,3 +115,23 @@ def test_a_normal_shared_string_table_is_read(app):
     """The count does not refuse an ordinary file, whose strings are shared."""
     table = read_table(xlsx(strings=1000), "x.xlsx", COLUMNS)
     assert table.rows[0][1]["staff_id"] == "QN1"
+
+
+def test_the_member_upload_refuses_a_mostly_empty_sheet_quickly(client, db, login_as,
+                                                                 make_cohort):  # noqa: F811
+    """Through a real upload route: the page answers 400 within seconds, listing the limit."""
+    cohort = make_cohort()
+    login_as(user=cohort.trainers[0])
+    # styled empty rows down to row 1,000,000; kept under 500 KB, so the test client's body
+    # stays in memory
+    rows = '<row s="1" customFormat="1"/>' * 20_000 + '<row r="1000000" s="1"/>'
+    data = xlsx(rows)
+    assert len(data) < 500_000
+    page = f"/cohorts/{cohort.id}/members"
+    started = time.perf_counter()
+    response = client.post(f"{page}/upload", data={
+        "csrf_token": csrf_token(client, page),
+        "file": (io.BytesIO(data), "danh-sach.xlsx")}, content_type="multipart/form-data")
+    assert time.perf_counter() - started < 5
+    assert response.status_code == 400
+    assert "10000 dòng trống liên tiếp" in response.get_data(as_text=True)

@@ -2,20 +2,36 @@
 someone who has left the post while keeping every aggregate count.
 
 Anonymisation keeps the roster row (commune, position, gender, in-target flag, leaving date)
-and every enrolment, completion, attempt and certificate row, so coverage, person-times and
-knowledge-gain figures do not change; it removes what identifies the person: name, staff id,
-phone, birth year and ethnicity (sensitive data), the certificate snapshots' name and birth
-year, and the login. The audit log keeps its entries (a security record), but none of them
-can be tied back to the person once the staff id and name are gone.
+and every enrolment, completion, attempt, paper score, attendance and certificate row, so
+coverage, person-times and knowledge-gain figures do not change. It removes what identifies
+the person wherever it is written:
+
+- the roster row: name (and its folded search form), staff id, phone, birth year, ethnicity;
+- the account: username (a neutral token no one can type at sign-in), name, password (no hash
+  matches), active flag, sessions, link to the roster row;
+- the sign-in attempts made with the username (kept for the counts, under the token);
+- the audit log: every entry by the account, on the staff id, username or a certificate of the
+  person, or naming them in its details (a reason, an old name), has each identifier replaced;
+- free text on the person's own rows (completion notes, cohort members' reasons, certificates'
+  revocation reasons) and the certificate snapshots: holder name and birth year. A certificate
+  stays in force (the training happened; the counts keep it) and its public verification page
+  shows the anonymous label, so the paper copy no longer proves who holds it;
+- no file is cached on disk: certificate PDFs, sign-in sheets, slips and ZIPs are drawn from
+  these rows at each request, so they follow.
+
+Client addresses (sign-ins, audit, join requests) stay: a security record that names a network,
+not a person, once the account is gone. `tests/privacy/test_erasure.py` proves the list complete
+by reading every text column of the schema.
 """
 
 import json
+import re
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import Text, cast, or_, select, update
 
 from lms.accounts import audit
-from lms.accounts.models import AuditLog, User
+from lms.accounts.models import AuditLog, LoginAttempt, User
 from lms.assessments.models import Attempt, PaperScore
 from lms.certificates.models import Certificate
 from lms.cohorts.models import Attendance, Cohort, CohortMember, CohortSession
@@ -126,34 +142,125 @@ def to_json(data: dict) -> bytes:
     return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
+class _Scrubber:
+    """Replaces a person's identifiers in text and JSON values, as whole words (so staff id
+    QN7 does not touch QN77), case-insensitively, also in their folded (unaccented) form."""
+
+    def __init__(self, replacements: dict[str, str]):
+        self.replacements, self.forms = {}, set()
+        for old, new in replacements.items():
+            for form in (old, fold(old)):
+                if form and form.strip():
+                    self.replacements.setdefault(form.lower(), new)
+                    self.forms.update({form, form.lower(), form.upper()})
+        words = sorted(self.replacements, key=len, reverse=True)  # longest first
+        self.pattern = re.compile(
+            r"(?<!\w)(" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE)
+
+    def text(self, value):
+        """`value` with every identifier replaced (non-strings as they are)."""
+        if not isinstance(value, str):
+            return value
+        return self.pattern.sub(lambda m: self.replacements[m.group(0).lower()], value)
+
+    def json(self, value):
+        """A JSON value with every string (keys kept) scrubbed."""
+        if isinstance(value, dict):
+            return {k: self.json(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.json(v) for v in value]
+        return self.text(value)
+
+    def mentions(self, column):
+        """A WHERE clause: the text (or JSON text, where non-ASCII letters are escaped) of
+        `column` contains one of the identifiers (to narrow the rows; `text` decides)."""
+        # LIKE is case-sensitive on PostgreSQL (and for non-ASCII letters on SQLite).
+        forms = self.forms | {json.dumps(f)[1:-1] for f in self.forms}
+        text = cast(column, Text)
+        return or_(*(text.contains(f, autoescape=True) for f in sorted(forms)))
+
+
 def anonymise_person(person: Person, *, by=None) -> Person:
-    """Remove what identifies someone who has left the post, keeping every count (audited).
+    """Remove what identifies someone who has left the post, everywhere it is written, keeping
+    every count (audited, without the personal data).
 
     :param person: a roster entry with a leaving date on or before today
     :param by: the acting admin
-    :raises PrivacyError: when the person is still in post
+    :raises PrivacyError: when the person is still in post or already anonymised
     """
     if person.full_name.startswith(ANONYMOUS_PREFIX):
         raise PrivacyError(_("Người này đã được ẩn danh."))
     if person.left_on is None or person.left_on > today():
         raise PrivacyError(_("Chỉ ẩn danh được người đã nghỉ (có ngày nghỉ không muộn hơn "
                              "hôm nay)."))
-    old_staff_id = person.staff_id
     label = f"{ANONYMOUS_PREFIX} #{person.id}"
-    person.full_name, person.name_search = label, fold(label)
-    person.staff_id = f"anon-{person.id}"
-    person.phone = person.birth_year = person.ethnicity = None
-    for cert in db.session.scalars(select(Certificate).where(
-            Certificate.person_id == person.id)):
-        cert.holder_name, cert.birth_year = label, None
+    staff_token = f"anon-{person.id}"  # lower case: normalised staff ids are upper case
     user = db.session.scalar(select(User).where(User.person_id == person.id))
+    certificates = db.session.scalars(select(Certificate).where(
+        Certificate.person_id == person.id)).all()
+    # Whitespace: no username can be created with it, so the token never collides.
+    user_token = f"anon #{user.id}" if user is not None else None
+
+    replacements = {person.staff_id: staff_token}
+    if person.phone:
+        replacements[person.phone] = label
+    names = {person.full_name, *(c.holder_name for c in certificates)}
     if user is not None:
-        user.username, user.full_name, user.active = f"anon-{user.id}", "", False
+        replacements[user.username] = user_token
+        names.add(user.full_name)
+    linked = _linked_entries(person, user, certificates)
+    # Earlier names (roster corrections) are identifiers too.
+    names.update(v for e in linked if e.action == "roster.name_correction" and e.detail
+                 for v in (e.detail.get("old"), e.detail.get("new")) if isinstance(v, str))
+    replacements.update({name: label for name in names if name and name.strip()})
+    scrub = _Scrubber(replacements)
+
+    # Entries naming the person without a unique identifier (a reason, say), except those
+    # about another roster person (a namesake's name correction).
+    others = select(Person.staff_id).where(Person.id != person.id)
+    named = db.session.scalars(select(AuditLog).where(
+        or_(scrub.mentions(AuditLog.target), scrub.mentions(AuditLog.detail)),
+        AuditLog.target.not_in(others))).all()
+    for entry in {e.id: e for e in [*linked, *named]}.values():
+        entry.actor_name = scrub.text(entry.actor_name)
+        entry.target = scrub.text(entry.target)[:200]
+        entry.detail = scrub.json(entry.detail)
+
+    if user is not None:
+        db.session.execute(update(LoginAttempt).where(LoginAttempt.username == user.username)
+                           .values(username=user_token))
+        user.username, user.full_name, user.active = user_token, label, False
+        user.password_hash = "!"  # noqa: S105 (no hash format: matches no password)
+        user.must_change_password, user.password_expires_at = False, None
         user.person_id = None
-    # The audit entry names the anonymised record, not the old staff id.
-    audit.record("person.anonymise", actor=by, target=person.staff_id,
-                 had_account=user is not None)
-    for entry in db.session.scalars(select(AuditLog).where(AuditLog.target == old_staff_id)):
-        entry.target = person.staff_id
+        user.end_sessions()
+    for cert in certificates:
+        cert.holder_name, cert.birth_year = label, None
+        cert.revoked_reason = scrub.text(cert.revoked_reason)
+    for completion in db.session.scalars(select(Completion).where(
+            Completion.person_id == person.id)):
+        completion.note = scrub.text(completion.note)
+    for member in db.session.scalars(select(CohortMember).where(
+            CohortMember.person_id == person.id)):
+        member.outcome_reason = scrub.text(member.outcome_reason)
+
+    person.full_name, person.name_search = label, fold(label)
+    person.staff_id = staff_token
+    person.phone = person.birth_year = person.ethnicity = None
+    audit.record("person.anonymise", actor=by, target=staff_token,
+                 had_account=user is not None, certificates=len(certificates))
     db.session.flush()
     return person
+
+
+def _linked_entries(person: Person, user: User | None, certificates) -> list[AuditLog]:
+    """Audit entries tied to the person by a unique identifier: by their account, on their
+    staff id, username or a certificate of theirs, or with one of those in the details."""
+    unique = [person.staff_id] + ([user.username] if user is not None else [])
+    if person.phone:
+        unique.append(person.phone)
+    clauses = [AuditLog.target.in_([*unique, *(c.number for c in certificates)]),
+               _Scrubber(dict.fromkeys(unique, "")).mentions(AuditLog.detail)]
+    if user is not None:
+        clauses += [AuditLog.actor_id == user.id, AuditLog.actor_name == user.username]
+    return db.session.scalars(select(AuditLog).where(or_(*clauses))).all()

@@ -8,13 +8,15 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from lms.accounts import bp, bulk, joining, passwords, services, sessions
+from lms.accounts import audit, bp, bulk, joining, passwords, services, sessions
 from lms.accounts.forms import ChangePasswordForm, FromRosterForm, LoginForm, UserForm
 from lms.accounts.models import AuditLog, User
 from lms.accounts.pdf import slips_pdf
 from lms.accounts.permissions import role_required
 from lms.cohorts.models import Cohort
 from lms.core.tabular import write_xlsx
+from lms.core.text import clean
+from lms.core.timeutil import parse_date
 from lms.core.urls import safe_target
 from lms.core.web import commit_or_flash, send_download
 from lms.extensions import db
@@ -229,10 +231,45 @@ def from_cohort(cohort_id: int):
     return _accounts_zip(run, f"lop-{cohort.id}")
 
 
+def _audit_filters() -> audit.Filters:
+    """The audit page's filters from the query string; a date that does not parse is flashed
+    and left out."""
+    days = {}
+    for name in ("from", "to"):
+        try:
+            days[name] = parse_date((request.args.get(name) or "").strip()[:20])
+        except ValueError:
+            flash(_("Ngày không hợp lệ: %(v)s (dd/mm/yyyy).", v=request.args[name][:20]), "error")
+            days[name] = None
+    return audit.Filters(actor=clean(request.args.get("actor", ""))[:80],
+                         action=clean(request.args.get("action", ""))[:60],
+                         date_from=days["from"], date_to=days["to"])
+
+
 @bp.route("/audit")
 @role_required("admin")
 def audit_log():
-    """The latest audit entries (who, what, when)."""
-    page = db.paginate(select(AuditLog).order_by(AuditLog.at.desc(), AuditLog.id.desc()),
-                       per_page=50)
-    return render_template("accounts/audit.html", page=page)
+    """The audit entries the admin may read (their scope), newest first, with filters by actor,
+    action and dates."""
+    filters = _audit_filters()
+    page = db.paginate(audit.entries(current_user, filters), per_page=50)
+    codes = set(audit.ACTIONS) | set(db.session.scalars(select(AuditLog.action).distinct()))
+    return render_template("accounts/audit.html", page=page, filters=filters,
+                           actions=sorted(codes, key=audit.action_label),
+                           action_label=audit.action_label, detail_text=audit.detail_text,
+                           args={k: v for k, v in request.args.items() if k != "page"})
+
+
+@bp.route("/audit/export.<fmt>")
+@role_required("admin")
+def audit_export(fmt: str):
+    """The filtered audit entries as CSV or XLSX (audited)."""
+    filters = _audit_filters()
+    try:
+        data, name = audit.export(current_user, filters, fmt)
+    except audit.AuditError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("accounts.audit_log", **request.args))
+    db.session.commit()
+    return send_download(data, name)

@@ -113,6 +113,7 @@ def _download_urls(hostile) -> dict[str, list[str]]:
         "reports.export": ["/reports/coverage.csv?unit=22", "/reports/coverage.xlsx?unit=22"],
         "reports.records_template": ["/reports/records/template.xlsx"],
         "certificates.cohort_zip": [f"/certificates/cohort/{cohort.id}.zip"],
+        "accounts.audit_export": ["/accounts/audit/export.csv", "/accounts/audit/export.xlsx"],
     }
 
 

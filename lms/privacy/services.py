@@ -212,19 +212,19 @@ def anonymise_person(person: Person, *, by=None) -> Person:
     # Earlier names (roster corrections) are identifiers too.
     names.update(v for e in linked if e.action == "roster.name_correction" and e.detail
                  for v in (e.detail.get("old"), e.detail.get("new")) if isinstance(v, str))
-    replacements.update({name: label for name in names if name and name.strip()})
-    scrub = _Scrubber(replacements)
-
-    # Entries naming the person without a unique identifier (a reason, say), except those
-    # about another roster person (a namesake's name correction).
+    names = {name for name in names if name and name.strip()}
+    scrub = _Scrubber({**replacements, **dict.fromkeys(names, label)})
+    for entry in linked:
+        _scrub_entry(entry, scrub)
+    # Entries naming the person without a unique identifier (a reason, say): only by a full
+    # name (a single word such as "Lụa" would hit other people), and not those about another
+    # roster person (a namesake's name correction).
+    wide = _Scrubber({**replacements, **{n: label for n in names if len(n.split()) > 1}})
     others = select(Person.staff_id).where(Person.id != person.id)
-    named = db.session.scalars(select(AuditLog).where(
-        or_(scrub.mentions(AuditLog.target), scrub.mentions(AuditLog.detail)),
-        AuditLog.target.not_in(others))).all()
-    for entry in {e.id: e for e in [*linked, *named]}.values():
-        entry.actor_name = scrub.text(entry.actor_name)
-        entry.target = scrub.text(entry.target)[:200]
-        entry.detail = scrub.json(entry.detail)
+    for entry in db.session.scalars(select(AuditLog).where(
+            or_(wide.mentions(AuditLog.target), wide.mentions(AuditLog.detail)),
+            AuditLog.target.not_in(others))).all():
+        _scrub_entry(entry, wide)
 
     if user is not None:
         db.session.execute(update(LoginAttempt).where(LoginAttempt.username == user.username)
@@ -251,6 +251,12 @@ def anonymise_person(person: Person, *, by=None) -> Person:
                  had_account=user is not None, certificates=len(certificates))
     db.session.flush()
     return person
+
+
+def _scrub_entry(entry: AuditLog, scrub: _Scrubber) -> None:
+    entry.actor_name = scrub.text(entry.actor_name)
+    entry.target = scrub.text(entry.target)[:200]
+    entry.detail = scrub.json(entry.detail)
 
 
 def _linked_entries(person: Person, user: User | None, certificates) -> list[AuditLog]:

@@ -161,3 +161,22 @@ def test_the_verify_page_no_longer_names_the_holder(client, db, rich):
             Certificate.person_id == rich["person"].id)):
         html = client.get(f"/verify/{cert.code}").get_data(as_text=True)
         assert "ẩn danh" in html and "Lụa" not in html
+
+
+def test_namesakes_and_first_names_of_others_stay(db, make_person, make_user):
+    """A namesake's roster row and name correction, and another Lụa in a reason, are left
+    alone when the account's name is a single word; entries naming the full name go."""
+    leaver = make_person(full_name=OLD_NAME, staff_id="QN90", left_on=date(2025, 6, 30))
+    make_user("trainee", username="lua90", person=leaver, full_name="Lụa")
+    namesake = make_person(full_name=OLD_NAME, staff_id="QN91")
+    audit.record("roster.name_correction", target="QN91", old="Đinh Lụa", new=OLD_NAME)
+    audit.record("cohort.reopen", target="cohort 1", reason="cho chị Trần Thị Lụa thi lại")
+    audit.record("cohort.reopen", target="cohort 2", reason=f"cho chị {OLD_NAME} thi lại")
+    db.session.commit()
+    anonymise_person(leaver)
+    db.session.commit()
+    assert db.session.get(Person, namesake.id).full_name == OLD_NAME
+    details = [e.detail for e in db.session.scalars(select(AuditLog).order_by(AuditLog.id))]
+    assert {"old": "Đinh Lụa", "new": OLD_NAME} in details
+    assert {"reason": "cho chị Trần Thị Lụa thi lại"} in details
+    assert {"reason": f"cho chị ẩn danh #{leaver.id} thi lại"} in details

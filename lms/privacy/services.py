@@ -16,6 +16,8 @@ the person wherever it is written:
   revocation reasons) and the certificate snapshots: holder name and birth year. A certificate
   stays in force (the training happened; the counts keep it) and its public verification page
   shows the anonymous label, so the paper copy no longer proves who holds it;
+- finished roster import jobs: their result and error documents are scrubbed and the
+  uploaded files they still keep (an unconfirmed preview, a failed file) are dropped;
 - no file is cached on disk: certificate PDFs, sign-in sheets, slips and ZIPs are drawn from
   these rows at each request, so they follow.
 
@@ -39,7 +41,7 @@ from lms.core.text import fold
 from lms.core.timeutil import today, utcnow
 from lms.courses.models import Completion, Course, Enrolment, Lesson, LessonProgress
 from lms.extensions import db
-from lms.units.models import Person, Unit
+from lms.units.models import ImportJob, Person, Unit
 
 ANONYMOUS_PREFIX = "ẩn danh"
 
@@ -225,6 +227,17 @@ def anonymise_person(person: Person, *, by=None) -> Person:
             or_(wide.mentions(AuditLog.target), wide.mentions(AuditLog.detail)),
             AuditLog.target.not_in(others))).all():
         _scrub_entry(entry, wide)
+
+    # Finished roster imports keep their documents (a preview's lists, a failed file's row
+    # errors) and, for a preview waiting for its confirmation or a failed file, the uploaded
+    # bytes, which may hold the person in any row: no file can be edited, so those bytes go (a
+    # preview then cannot be confirmed: upload again); jobs still queued or running are left.
+    finished = ImportJob.status.in_(("done", "failed"))
+    for job in db.session.scalars(select(ImportJob).where(finished, or_(
+            wide.mentions(ImportJob.result), wide.mentions(ImportJob.errors)))).all():
+        job.result, job.errors = wide.json(job.result), wide.json(job.errors)
+    db.session.execute(update(ImportJob).where(finished, ImportJob.data.is_not(None))
+                       .values(data=None))
 
     if user is not None:
         db.session.execute(update(LoginAttempt).where(LoginAttempt.username == user.username)

@@ -7,7 +7,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import JSON, String, Text, select
+from sqlalchemy import JSON, LargeBinary, String, Text, select
 
 from lms.accounts import audit, joining
 from lms.accounts.models import AuditLog, JoinRequest, LoginAttempt, User
@@ -23,7 +23,8 @@ from lms.courses.services import record_completion
 from lms.extensions import db as _db
 from lms.privacy.services import anonymise_person, export_person
 from lms.reports.services import coverage
-from lms.units.models import Person
+from lms.units.models import ImportJob, Person
+from lms.units.services import export_roster
 from tests.conftest import TEST_PASSWORD
 
 OLD_NAME, NAME, STAFF_ID, PHONE = "Đinh Thị Lụa", "Đinh Thị Hồng Lụa", "QN77", "0912345678"
@@ -75,6 +76,13 @@ def rich(db, make_person, make_user):
     export_person(other, by=admin)
     audit.record("cohort.reopen", actor=admin, target=f"cohort {cohort.id}",
                  reason=f"mở lại để {NAME.upper()} thi lại")
+    roster = export_roster(person.commune)  # a CSV upload holding her row
+    db.session.add_all([
+        ImportJob(filename="qn.csv", data=roster, created_by_id=admin.id, status="done",
+                  options={"dry_run": True}, result={"changes": [[STAFF_ID, NAME, {
+                      "phone": [PHONE, ""]}]], "added": [], "missing": []}),
+        ImportJob(filename="qn-loi.csv", data=roster, created_by_id=admin.id, status="failed",
+                  options={"dry_run": True}, errors=[f"dòng 2 ({STAFF_ID}): {OLD_NAME} trùng"])])
     person.left_on = date(2025, 6, 30)
     db.session.commit()
     return {"person": person, "other": other, "admin": admin, "username": user.username,
@@ -82,9 +90,9 @@ def rich(db, make_person, make_user):
 
 
 def _text_columns():
-    """(table, column) for every String, Text or JSON column of the schema."""
+    """(table, column) for every String, Text, JSON or binary column of the schema."""
     return [(table, column) for table in _db.metadata.sorted_tables for column in table.columns
-            if isinstance(column.type, (String, Text, JSON))]
+            if isinstance(column.type, (String, Text, JSON, LargeBinary))]
 
 
 def _leaks(db, words: list[str]) -> list[str]:
@@ -93,7 +101,9 @@ def _leaks(db, words: list[str]) -> list[str]:
     found = []
     for table, column in _text_columns():
         for value in db.session.execute(select(column).where(column.is_not(None))).scalars():
-            text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+            text = (value if isinstance(value, str)
+                    else value.decode("utf-8", "ignore") if isinstance(value, bytes)
+                    else json.dumps(value, ensure_ascii=False))
             if pattern.search(fold(text)):
                 found.append(f"{table.name}.{column.name}: {text[:120]}")
     return found
@@ -105,7 +115,8 @@ def test_the_sweep_reads_every_table():
     assert {"persons.full_name", "persons.name_search", "users.username", "login_attempts.username",
             "audit_log.detail", "audit_log.target", "audit_log.actor_name", "completions.note",
             "cohort_members.outcome_reason", "certificates.holder_name",
-            "certificates.revoked_reason"} <= names
+            "certificates.revoked_reason", "import_jobs.data", "import_jobs.result",
+            "import_jobs.errors"} <= names
 
 
 def test_anonymise_leaves_no_trace_in_any_text_column(db, rich):
@@ -116,7 +127,8 @@ def test_anonymise_leaves_no_trace_in_any_text_column(db, rich):
     for where in ("persons.full_name", "persons.name_search", "users.username",
                   "login_attempts.username", "audit_log.detail", "audit_log.target",
                   "audit_log.actor_name", "completions.note", "cohort_members.outcome_reason",
-                  "certificates.holder_name", "certificates.revoked_reason"):
+                  "certificates.holder_name", "certificates.revoked_reason", "import_jobs.data",
+                  "import_jobs.result", "import_jobs.errors"):
         assert any(leak.startswith(where + ":") for leak in before), where
     counts = {m.__name__: db.session.query(m).count() for m in (
         AuditLog, LoginAttempt, JoinRequest, Attempt, PaperScore, Certificate, CohortMember)}

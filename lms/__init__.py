@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms.config import Config, default_database_url, instance_secret, normalise_database_url
 from lms.core import jobs
+from lms.core.params import IdConverter, check_page_arg, refuse_unexpected_json
 from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 VIEWS = ("core.views", "accounts.views", "accounts.join_views", "units.views", "courses.views",
@@ -55,6 +56,7 @@ def create_app(config: dict | None = None) -> Flask:
                                 x_prefix=hops)
 
     _init_extensions(app)
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     _register_blueprints(app)
     _register_cli(app)
     _register_hooks(app)
@@ -164,6 +166,9 @@ def _register_hooks(app: Flask) -> None:
             if any("\x00" in value for value in values.values()):
                 abort(400, description=_("Dữ liệu gửi lên chứa ký tự không hợp lệ (NUL)."))
 
+    app.before_request(check_page_arg)
+    app.before_request(refuse_unexpected_json)
+
     @app.context_processor
     def inject_globals():
         return {"current_locale": str(get_locale()), "languages": app.config["LANGUAGES"]}
@@ -186,11 +191,11 @@ def _register_error_pages(app: Flask) -> None:
         def handler(error):
             if code == 500:
                 db.session.rollback()
-            if request.path.startswith("/api/"):
+            if request.path.startswith("/api/") or request.is_json:
                 return {"error": code, "message": getattr(error, "description", "")}, code
             return render_template("errors/error.html", code=code, error=error), code
 
         return handler
 
-    for code in (400, 403, 404, 405, 413, 429, 500):
+    for code in (400, 403, 404, 405, 413, 415, 429, 500):
         app.register_error_handler(code, render(code))

@@ -20,6 +20,7 @@ from lms.accounts.passwords import ALPHABET
 from lms.accounts.permissions import can_edit_cohort, unit_in_scope
 from lms.cohorts.models import Cohort, CohortMember
 from lms.cohorts.services import CohortError, add_members, require_open
+from lms.core.params import int_arg
 from lms.core.text import clean
 from lms.core.timeutil import utcnow
 from lms.extensions import db
@@ -86,12 +87,15 @@ def request_join(cohort, staff_id: str, birth_year: str, ip: str | None) -> Join
     """
     _require_open(cohort)
     staff_id = clean(staff_id)
-    year = birth_year.strip() if birth_year else ""
+    try:
+        year = int_arg(birth_year, min=1, max=9999, default=None)
+    except ValueError:
+        year = None
     today = utcnow().date()
     person = None
-    if staff_id and year.isdigit():
+    if staff_id and year:
         person = db.session.scalar(select(Person).where(
-            func.lower(Person.staff_id) == staff_id.lower(), Person.birth_year == int(year),
+            func.lower(Person.staff_id) == staff_id.lower(), Person.birth_year == year,
             or_(Person.left_on.is_(None), Person.left_on > today)))
     if person is None:
         audit.record("join.no_match", target=cohort.name, staff_id=staff_id[:50])

@@ -37,6 +37,7 @@ from lms.assessments.settings import (
 from lms.assessments.signals import final_passed
 from lms.cohorts.models import Cohort, CohortMember
 from lms.cohorts.services import require_open
+from lms.core.params import BadParameter, decimal_arg, int_arg
 from lms.core.tabular import Column, ImportFailed, RowError, normalise_id, read_table
 from lms.core.text import clean
 from lms.core.timeutil import utcnow
@@ -277,13 +278,11 @@ def keys_from_positions(attempt: Attempt, question_id: int, positions) -> list[s
     entry = layout_entry(attempt, question_id)
     if entry is None:
         raise QuizError(_("Câu hỏi không thuộc bài làm này."))
-    keys = []
-    for raw in positions or []:
-        text = str(raw)
-        if not text.isdigit() or int(text) >= len(entry["o"]):
-            raise QuizError(_("Lựa chọn không hợp lệ."))
-        keys.append(entry["o"][int(text)])
-    return keys
+    try:
+        return [entry["o"][int_arg(raw, min=0, max=len(entry["o"]) - 1)]
+                for raw in positions or []]
+    except BadParameter:
+        raise QuizError(_("Lựa chọn không hợp lệ.")) from None
 
 
 def save_answer(attempt: Attempt, question_id: int, chosen, *, by=None, now=None):
@@ -541,13 +540,8 @@ SCORE_FIELDS = ("pre_score", "post_score")
 
 def parse_score(value) -> float | None:
     """A percent score 0–100 from a cell ("85", "85,5", 85.5); empty → None; else ValueError."""
-    text = clean(str(value if value is not None else "")).replace(",", ".")
-    if text == "":
-        return None
-    score = float(text)
-    if score != score or not 0 <= score <= 100:  # NaN or out of range
-        raise ValueError(text)
-    return score
+    return decimal_arg(clean(str(value)) if isinstance(value, str) else value, min=0, max=100,
+                       default=None)
 
 
 def _cohort_members(cohort) -> dict[str, int]:

@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import exists, select
 
 from lms.assessments.models import FOLLOW_UP, Question
+from lms.core.params import ID_MAX, BadParameter, int_arg
 from lms.courses.models import Course
 from lms.extensions import db
 
@@ -33,11 +34,14 @@ def quiz_config(course: Course, kind: str) -> dict | None:
     settings = quiz_settings(course)
     if kind.startswith(FOLLOW_UP):
         follow_up = settings.get("follow_up") or {}
-        days = kind[len(FOLLOW_UP):]
-        final = quiz_config(course, "final")
-        if final is None or not days.isdigit() or int(days) not in follow_up.get("days", []):
+        try:
+            days = int_arg(kind[len(FOLLOW_UP):], min=1, max=ID_MAX)
+        except BadParameter:
             return None
-        return {"questions": final["questions"], "max_attempts": 1, "days": int(days),
+        final = quiz_config(course, "final")
+        if final is None or days not in follow_up.get("days", []):
+            return None
+        return {"questions": final["questions"], "max_attempts": 1, "days": days,
                 "time_limit_minutes": follow_up.get("time_limit_minutes")
                 or final["time_limit_minutes"],
                 "review": follow_up.get("review") or "never"}

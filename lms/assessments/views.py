@@ -28,6 +28,15 @@ from lms.assessments.pdf import paper_labels, paper_test_pdf
 from lms.assessments.settings import follow_up_kinds, quiz_config
 from lms.cohorts.models import Cohort
 from lms.cohorts.services import CohortError
+from lms.core.params import (
+    ID_MAX,
+    BadParameter,
+    id_arg,
+    int_arg,
+    json_object,
+    str_list,
+    takes_json,
+)
 from lms.core.tabular import ImportFailed
 from lms.core.web import Outcome, commit_or_flash, send_download
 from lms.courses.models import Course
@@ -147,9 +156,7 @@ def _save_from_form(attempt: Attempt) -> int:
     saved = 0
     current = {a.question_id: list(a.chosen or []) for a in attempt.answers}
     for raw in request.form.getlist("q"):
-        if not raw.isdigit():
-            continue
-        qid = int(raw)
+        qid = int_arg(raw, min=1, max=ID_MAX)
         chosen = services.keys_from_positions(attempt, qid, request.form.getlist(f"q{qid}"))
         if qid in current and sorted(current[qid]) == sorted(chosen):
             continue
@@ -176,19 +183,18 @@ def save(attempt_id: int):
 
 @bp.route("/attempts/<int:attempt_id>/answer.json", methods=["POST"])
 @role_required("trainee")
+@takes_json
 def save_json(attempt_id: int):
     """Auto-save one answer from quiz.js: `{"question_id": 1, "chosen": ["0", "2"]}` (option
     positions as shown; CSRF token in the X-CSRFToken header). The reply holds only the saved
     time."""
     attempt = _own_attempt(attempt_id)
-    payload = request.get_json(silent=True) or {}
     try:
-        qid = int(payload.get("question_id"))
-        chosen = payload.get("chosen") or []
-        if not isinstance(chosen, list):
-            raise ValueError(chosen)
-    except (TypeError, ValueError):
-        return jsonify({"saved": False, "error": _("Dữ liệu không hợp lệ.")}), 400
+        payload = json_object()
+        qid = int_arg(payload.get("question_id"), min=1, max=ID_MAX)
+        chosen = str_list(payload.get("chosen"), max_items=len(services.LETTERS))
+    except BadParameter as exc:
+        return jsonify({"saved": False, "error": str(exc)}), 400
     try:
         keys = services.keys_from_positions(attempt, qid, chosen)
         saved_at = services.save_answer(attempt, qid, keys, by=current_user)
@@ -282,8 +288,9 @@ def gain():
     courses = db.session.scalars(select(Course).order_by(Course.title)).all()
     if args.get("course"):
         filters["course"] = _course(args["course"])
-    if args.get("cohort", "").isdigit():
-        cohort = _checked(db.session.get(Cohort, int(args["cohort"])), can_view_cohort)
+    cohort_id = id_arg("cohort")
+    if cohort_id:
+        cohort = _checked(db.session.get(Cohort, cohort_id), can_view_cohort)
         filters["cohort"] = cohort
         label.append(cohort.name)
     if args.get("unit"):
@@ -313,9 +320,9 @@ def items(slug: str):
     course = _course(slug)
     if not can_analyse_items(current_user):
         abort(403)
-    cohort = None
-    if request.args.get("cohort", "").isdigit():
-        cohort = db.session.get(Cohort, int(request.args["cohort"]))
+    cohort, cohort_id = None, id_arg("cohort")
+    if cohort_id:
+        cohort = db.session.get(Cohort, cohort_id)
         if cohort is None or cohort.course_id != course.id:
             abort(404)
         if not can_view_cohort(current_user, cohort):
@@ -345,11 +352,12 @@ def paper_test(slug: str):
     kind = request.args.get("kind", "final")
     if quiz_config(course, kind) is None and kind not in KINDS:
         abort(404)
-    seed = request.args.get("seed", "")
-    if not seed.isdigit() or int(seed) > 2**31 - 1:
+    try:
+        seed = int_arg(request.args.get("seed"), min=0, max=ID_MAX)
+    except BadParameter:
         return redirect(url_for("assessments.paper_test", slug=slug, kind=kind,
                                 seed=random.SystemRandom().randint(1, 999_999)))
-    form = services.paper_form(course, kind, int(seed))
+    form = services.paper_form(course, kind, seed)
     paper = services.paper_test(course, kind, layout=form.layout)
     if not paper:
         db.session.rollback()
@@ -367,7 +375,8 @@ def _cohort_for_scores(cohort_id: int) -> Cohort:
 
 
 def _paper_form_of(cohort: Cohort, form_id: str) -> PaperForm | None:
-    form = db.session.get(PaperForm, int(form_id)) if str(form_id).isdigit() else None
+    form_id = int_arg(form_id, min=1, max=ID_MAX, default=None)
+    form = db.session.get(PaperForm, form_id) if form_id else None
     if form is not None and form.course_id != cohort.course_id:
         abort(404)
     return form

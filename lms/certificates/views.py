@@ -32,6 +32,7 @@ from lms.certificates import bp, pdf, services, verify_bp
 from lms.certificates.forms import IssuerForm, ReissueForm, RevokeForm
 from lms.certificates.models import EXPIRED, REVOKED, SUPERSEDED, Certificate
 from lms.cohorts.models import Cohort
+from lms.core.params import id_arg, int_arg
 from lms.core.timeutil import to_local, today
 from lms.core.web import send_download
 from lms.extensions import db, limiter
@@ -71,7 +72,7 @@ def _printable_cohorts():
 def index():
     """Certificates within scope, filtered by cohort and unit."""
     unit_code = (request.args.get("unit") or "").strip()[:200]
-    cohort_id = request.args.get("cohort", type=int)
+    cohort_id = id_arg("cohort")
     unit = None
     if unit_code:
         unit, choices = filter_unit(unit_code, within=scope_unit(current_user))
@@ -203,7 +204,7 @@ def cohort_zip(cohort_id: int):
 @role_required("admin", "trainer")
 def expiring():
     """Certificates expired or expiring soon: who needs re-training."""
-    days = min(max(request.args.get("days", 90, type=int), 0), 3650)
+    days = int_arg(request.args.get("days"), min=0, max=3650, default=90)
     on = today()
     page = db.paginate(services.expiring(current_user, within_days=days, on=on), per_page=50,
                        error_out=False)

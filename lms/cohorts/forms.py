@@ -5,7 +5,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
-    IntegerField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -15,6 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from lms.core.params import StrictIntegerField, strict_id
 from lms.units.fields import UnitField
 
 MODE_LABELS = {"in_person": _l("Trực tiếp"), "online": _l("Trực tuyến"),
@@ -34,9 +34,9 @@ class MultiCheckboxField(SelectMultipleField):
 class CohortForm(FlaskForm):
     """Create or edit a cohort; cross-record rules are checked by the service."""
 
-    course_id = SelectField(_l("Khóa học"), coerce=int, validators=[DataRequired()])
+    course_id = SelectField(_l("Khóa học"), coerce=strict_id, validators=[DataRequired()])
     name = StringField(_l("Tên lớp"), validators=[DataRequired(), Length(max=300)])
-    trainer_ids = MultiCheckboxField(_l("Giảng viên"), coerce=int)
+    trainer_ids = MultiCheckboxField(_l("Giảng viên"), coerce=strict_id)
     host_unit_code = UnitField(_l("Đơn vị tổ chức (tỉnh hoặc xã/phường/đặc khu)"),
                                validators=[DataRequired(), Length(max=200)])
     venue = StringField(_l("Địa điểm"), validators=[Optional(), Length(max=300)])
@@ -44,13 +44,13 @@ class CohortForm(FlaskForm):
     ends_on = StringField(_l("Ngày kết thúc (dd/mm/yyyy)"), validators=[DataRequired()])
     mode = SelectField(_l("Hình thức"),
                        choices=[SelectChoice(k, v) for k, v in MODE_LABELS.items()])
-    capacity = IntegerField(_l("Sĩ số tối đa (để trống: không giới hạn)"),
-                            validators=[Optional(), NumberRange(min=1, max=10000)])
+    capacity = StrictIntegerField(_l("Sĩ số tối đa (để trống: không giới hạn)"),
+                                  validators=[Optional(), NumberRange(min=1, max=10000)])
     status = SelectField(_l("Trạng thái"), choices=[
         SelectChoice("planned", STATUS_LABELS["planned"]),
         SelectChoice("running", STATUS_LABELS["running"])])
-    min_attendance_pct = IntegerField(_l("Tỷ lệ dự tối thiểu để hoàn thành (%)"), default=80,
-                                      validators=[NumberRange(min=0, max=100)])
+    min_attendance_pct = StrictIntegerField(_l("Tỷ lệ dự tối thiểu để hoàn thành (%)"),
+                                            default=80, validators=[NumberRange(min=0, max=100)])
     require_final_test = BooleanField(_l("Yêu cầu đạt bài kiểm tra cuối (nếu khóa học có)"),
                                       default=True)
 

@@ -41,6 +41,7 @@ from lms.cohorts.models import (
     CohortSession,
     cohort_trainers,
 )
+from lms.core.params import int_arg
 from lms.core.tabular import (
     Column,
     ImportFailed,
@@ -451,7 +452,7 @@ def _parse_time(value, label) -> time | None:
     text = clean(str(value)).replace("h", ":").replace(".", ":")
     parts = text.split(":")
     try:
-        hour, minute = int(parts[0]), int(parts[1] or 0) if len(parts) > 1 else 0
+        hour, minute = int_arg(parts[0]), int_arg(parts[1] or 0) if len(parts) > 1 else 0
         return time(hour, minute)
     except (ValueError, IndexError):
         raise CohortError(_("%(f)s '%(v)s' không hợp lệ (hh:mm).", f=label, v=value)) from None

@@ -31,6 +31,7 @@ from lms.cohorts.forms import (
 )
 from lms.cohorts.models import ATTENDANCE, STATUSES, Cohort, CohortMember, CohortSession
 from lms.cohorts.pdf import signin_sheet as render
+from lms.core.params import ID_MAX, int_arg
 from lms.core.tabular import ImportFailed
 from lms.core.text import format_date
 from lms.core.web import commit_or_flash, send_download
@@ -205,8 +206,8 @@ def members(cohort_id: int):
     upload = MemberUploadForm()
     if request.method == "POST":
         with commit_or_flash(services.CohortError) as done:
-            added = services.add_members(cohort, request.form.getlist("person_id", type=int),
-                                         by=current_user)
+            ids = [int_arg(v, min=1, max=ID_MAX) for v in request.form.getlist("person_id")]
+            added = services.add_members(cohort, ids, by=current_user)
             done.success = _("Đã thêm %(n)s người vào lớp.", n=added)
         if done.ok:
             return redirect(url_for("cohorts.detail", cohort_id=cohort.id))

@@ -11,6 +11,7 @@ from sqlalchemy import text as sql_text
 
 from lms.accounts import audit
 from lms.accounts.permissions import scope_unit
+from lms.core.params import ID_MAX, int_arg
 from lms.core.tabular import (
     Column,
     ImportFailed,
@@ -307,10 +308,12 @@ def _legacy_matches(code: str) -> frozenset[str]:
     """The current commune codes (padded) that took over part of a pre-2025 commune."""
     from vietnam_provinces import Ward
 
-    if not code.isdigit() or int(code) == 0:
+    try:
+        number = int_arg(code, min=1, max=ID_MAX)
+    except ValueError:
         return frozenset()
     return frozenset(pad_code(int(m.ward.code), "commune")
-                     for m in Ward.search_from_legacy(code=int(code)))
+                     for m in Ward.search_from_legacy(code=number))
 
 
 @lru_cache(maxsize=1)

@@ -161,9 +161,10 @@ def _register_hooks(app: Flask) -> None:
 
     @app.before_request
     def refuse_nul_bytes():
-        """No form or query value may carry NUL: PostgreSQL text cannot hold it (400, not 500)."""
-        for values in (request.args, request.form):
-            if any("\x00" in value for value in values.values()):
+        """No form, query or URL value may carry NUL: PostgreSQL text cannot hold it (400,
+        not 500)."""
+        for values in (request.args, request.form, request.view_args or {}):
+            if any("\x00" in str(value) for value in values.values()):
                 abort(400, description=_("Dữ liệu gửi lên chứa ký tự không hợp lệ (NUL)."))
 
     app.before_request(check_page_arg)

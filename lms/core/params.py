@@ -11,6 +11,7 @@ import re
 
 from flask import current_app, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 from werkzeug.routing import IntegerConverter
 from wtforms import IntegerField
@@ -47,22 +48,16 @@ def int_arg(value, *, min: int | None = None, max: int | None = None,  # noqa: A
     :param default: returned for None or an empty string; without it these are refused
     :raises BadParameter: anything else, or a number outside [min, max]
     """
-    if isinstance(value, str):
-        value = value.strip(" \t\r\n")
-    if value is None or value == "":
-        if default is not _MISSING:
-            return default
-        raise BadParameter(_("Thiếu một số nguyên."))
-    if isinstance(value, int) and not isinstance(value, bool):
-        number = value
-    elif isinstance(value, str) and _INT.fullmatch(value) and (
-            not value.startswith("-") or min is None or min < 0):
-        number = int(value)
-    else:
+    def read(text):
+        if isinstance(text, int) and not isinstance(text, bool):
+            return text
+        if isinstance(text, str) and _INT.fullmatch(text) and (
+                not text.startswith("-") or min is None or min < 0):
+            return int(text)
         raise BadParameter(_("'%(v)s' không phải là số nguyên hợp lệ (chỉ gồm chữ số 0–9).",
-                             v=_shown(value)))
-    _check_range(number, min, max)
-    return number
+                             v=_shown(text)))
+
+    return _number(value, read, min, max, default, _l("Thiếu một số nguyên."))
 
 
 def decimal_arg(value, *, min: float | None = None, max: float | None = None,  # noqa: A002
@@ -72,23 +67,25 @@ def decimal_arg(value, *, min: float | None = None, max: float | None = None,  #
 
     :raises BadParameter: anything else, or a number outside [min, max]
     """
+    def read(text):
+        if isinstance(text, int | float) and not isinstance(text, bool) and text == text:
+            return float(text)
+        if isinstance(text, str) and _DECIMAL.fullmatch(text):
+            return float(text.replace(",", "."))
+        raise BadParameter(_("'%(v)s' không phải là số hợp lệ.", v=_shown(text)))
+
+    return _number(value, read, min, max, default, _l("Thiếu một số."))
+
+
+def _number(value, read, low, high, default, missing):
+    """`read(value)` within [low, high]; `default` (or `missing` as the error) when blank."""
     if isinstance(value, str):
         value = value.strip(" \t\r\n")
     if value is None or value == "":
         if default is not _MISSING:
             return default
-        raise BadParameter(_("Thiếu một số."))
-    if isinstance(value, int | float) and not isinstance(value, bool) and value == value:
-        number = float(value)
-    elif isinstance(value, str) and _DECIMAL.fullmatch(value):
-        number = float(value.replace(",", "."))
-    else:
-        raise BadParameter(_("'%(v)s' không phải là số hợp lệ.", v=_shown(value)))
-    _check_range(number, min, max)
-    return number
-
-
-def _check_range(number, low, high) -> None:
+        raise BadParameter(str(missing))
+    number = read(value)
     if (low is not None and number < low) or (high is not None and number > high):
         if high is None:
             raise BadParameter(_("%(v)s nhỏ hơn %(min)s.", v=number, min=low))
@@ -96,6 +93,7 @@ def _check_range(number, low, high) -> None:
             raise BadParameter(_("%(v)s lớn hơn %(max)s.", v=number, max=high))
         raise BadParameter(_("%(v)s nằm ngoài khoảng %(min)s–%(max)s.", v=number, min=low,
                              max=high))
+    return number
 
 
 def id_arg(name: str, source=None) -> int | None:

@@ -96,11 +96,10 @@ def _number(value, read, low, high, default, missing):
     return number
 
 
-def id_arg(name: str, source=None) -> int | None:
-    """The id in request argument `name` (query string, or `source`), None when absent or
-    empty; a 400 when it is anything but an id."""
-    values = request.args if source is None else source
-    return int_arg(values.get(name), min=1, max=ID_MAX, default=None)
+def id_arg(name: str) -> int | None:
+    """The id in query argument `name`, None when absent or empty; a 400 when it is anything
+    but an id."""
+    return int_arg(request.args.get(name), min=1, max=ID_MAX, default=None)
 
 
 def json_object() -> dict:

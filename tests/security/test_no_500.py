@@ -267,8 +267,8 @@ def harvest_forms(app, clients_by_role, world) -> dict:
         if "GET" not in rule.methods or rule.endpoint in ("static", "assets"):
             continue
         url = _url(rule, world)
-        for role in ("trainee", "trainer", "admin"):
-            response = clients_by_role[role].get(url)
+        for client in clients_by_role.values():
+            response = client.get(url)
             if "html" not in (response.content_type or ""):
                 continue
             parser = _Forms()

@@ -105,7 +105,8 @@ def test_restore_keeps_a_safety_copy_and_the_app_reads_the_restored_data(sqlite_
 
 
 def test_restore_asks_before_replacing(sqlite_app, fill, tmp_path):
-    """Without --yes, answering no leaves the database untouched."""
+    """Without --yes, the rows per table are shown, and answering no leaves the database
+    untouched."""
     live = sqlite_app("live.db")
     fill(live, people=3)
     runner = live.test_cli_runner()
@@ -114,6 +115,10 @@ def test_restore_asks_before_replacing(sqlite_app, fill, tmp_path):
     result = runner.invoke(args=["lms", "restore", str(tmp_path / "b.db")], input="n\n")
     assert result.exit_code != 0
     assert len(_dump(tmp_path / "live.db")["persons"]) == 7
+    # the rows of each table, the backup's beside the current database's, come before the question
+    persons = next(line for line in result.output.splitlines() if line.startswith("persons "))
+    assert persons.split()[1:] == ["3", "7"]
+    assert result.output.index("persons ") < result.output.index("Replace ")
     assert not list(tmp_path.glob("live.db.before-restore-*"))
 
 
@@ -231,17 +236,3 @@ def test_expected_tables_follow_the_revision(sqlite_app):
         first = services.expected_tables(config, "0001_foundation")
         assert first < at_head and "persons" in first
 
-
-def test_restore_prints_rows_per_table_before_asking(sqlite_app, fill, tmp_path):
-    """The confirmation comes after the rows of each table in the backup and in the current
-    database."""
-    live = sqlite_app("live.db")
-    fill(live, people=5)
-    runner = live.test_cli_runner()
-    runner.invoke(args=["lms", "backup", "-o", str(tmp_path / "b.db")])
-    fill(live, people=8)
-    result = runner.invoke(args=["lms", "restore", str(tmp_path / "b.db")], input="n\n")
-    lines = result.output.splitlines()
-    persons = next(line for line in lines if line.startswith("persons "))
-    assert persons.split()[1:] == ["5", "8"]
-    assert result.output.index("persons ") < result.output.index("Replace ")

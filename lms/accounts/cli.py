@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from lms.accounts import bulk, services
 from lms.accounts.models import ROLES
+from lms.core.cli_util import committed
 from lms.extensions import db
 from lms.units.models import Person
 
@@ -28,7 +29,7 @@ def create_user_command(username, role, unit_code, full_name, staff_id):
     generated = not password
     if generated:
         password = services.generate_password()
-    try:
+    with committed(services.AccountError):
         unit = services.find_unit(unit_code)
         person = None
         if staff_id:
@@ -37,10 +38,6 @@ def create_user_command(username, role, unit_code, full_name, staff_id):
                 raise services.AccountError(f"no roster entry with staff id {staff_id}")
         user = services.create_user(username, role, password, full_name=full_name, unit=unit,
                                     person=person)
-    except services.AccountError as exc:
-        db.session.rollback()
-        raise click.ClickException(str(exc)) from exc
-    db.session.commit()
     click.echo(f"created {user.username} ({user.role})")
     if generated:
         click.echo(f"password: {password}")

@@ -12,8 +12,7 @@ from lms.assessments.models import KINDS, PaperForm
 from lms.assessments.pdf import paper_labels, paper_test_pdf
 from lms.cohorts.models import Cohort
 from lms.cohorts.services import CohortError
-from lms.core.cli_util import fail_with_errors, read_input
-from lms.core.tabular import ImportFailed
+from lms.core.cli_util import committed, read_input
 from lms.courses.models import Course
 from lms.extensions import db
 
@@ -58,15 +57,8 @@ def paper_answers_command(cohort_id, paper_code, file):
     form = db.session.get(PaperForm, paper_code)
     if form is None or form.course_id != cohort.course_id:
         raise click.ClickException(f"no paper with code {paper_code} for this cohort's course")
-    try:
+    with committed(CohortError):
         changed = services.import_paper_answers(cohort, form, read_input(file), file.name)
-    except ImportFailed as exc:
-        db.session.rollback()
-        fail_with_errors(exc)
-    except CohortError as exc:
-        db.session.rollback()
-        raise click.ClickException(str(exc)) from exc
-    db.session.commit()
     click.echo(f"paper answers: {changed} attempt(s) graded")
 
 
@@ -79,15 +71,8 @@ def paper_scores_command(cohort_id, file):
     cohort = db.session.get(Cohort, cohort_id)
     if cohort is None:
         raise click.ClickException(f"no cohort with id {cohort_id}")
-    try:
+    with committed(CohortError):
         changed = services.import_paper_scores(cohort, read_input(file), file.name)
-    except ImportFailed as exc:
-        db.session.rollback()
-        fail_with_errors(exc)
-    except CohortError as exc:
-        db.session.rollback()
-        raise click.ClickException(str(exc)) from exc
-    db.session.commit()
     click.echo(f"paper scores: {changed} row(s) changed")
 
 

@@ -11,8 +11,7 @@ from lms.accounts.models import User
 from lms.cohorts import services
 from lms.cohorts.models import Cohort, CohortSession
 from lms.cohorts.pdf import signin_sheet
-from lms.core.cli_util import fail_with_errors, read_input
-from lms.core.tabular import ImportFailed
+from lms.core.cli_util import committed, read_input
 from lms.core.text import format_date
 from lms.extensions import db
 
@@ -54,16 +53,9 @@ def list_command(status):
 def add_members_command(cohort_id, file, username):
     """Add the people listed by staff id (column ma_nhan_su or staff_id); all or nothing."""
     cohort, user = _cohort(cohort_id), _user(username)
-    try:
+    with committed(services.CohortError):
         added, already = services.add_members_from_file(cohort, read_input(file), file.name,
                                                         by=user)
-    except ImportFailed as exc:
-        db.session.rollback()
-        fail_with_errors(exc)
-    except services.CohortError as exc:
-        db.session.rollback()
-        raise click.ClickException(str(exc)) from exc
-    db.session.commit()
     click.echo(f"added {added}; {already} already in the cohort")
 
 
@@ -73,12 +65,8 @@ def add_members_command(cohort_id, file, username):
 def close_command(cohort_id, username):
     """Close a cohort: record outcomes and completions; print who did not complete and why."""
     cohort, user = _cohort(cohort_id), _user(username)
-    try:
+    with committed(services.CohortError):
         results = services.close_cohort(cohort, by=user)
-    except services.CohortError as exc:
-        db.session.rollback()
-        raise click.ClickException(str(exc)) from exc
-    db.session.commit()
     click.echo(f"closed: {sum(r.completes for r in results)}/{len(results)} completed")
     for r in results:
         if not r.completes:

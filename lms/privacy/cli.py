@@ -6,6 +6,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from lms.core.cli_util import committed
 from lms.extensions import db
 from lms.privacy.services import PrivacyError, anonymise_person, export_person, to_json
 from lms.units.models import Person
@@ -45,12 +46,8 @@ def anonymise_person_command(staff_id, yes):
     if not yes:
         click.confirm(f"Anonymise {person.full_name} ({staff_id})? This cannot be undone",
                       abort=True)
-    try:
+    with committed(PrivacyError):
         anonymise_person(person)
-    except PrivacyError as exc:
-        db.session.rollback()
-        raise click.ClickException(str(exc)) from exc
-    db.session.commit()
     click.echo(f"anonymised: now {person.staff_id}")
 
 

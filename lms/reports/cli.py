@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from lms.core.cli_util import echo_notes, fail_with_errors, read_input
+from lms.core.cli_util import committed, echo_notes, fail_with_errors, read_input
 from lms.core.tabular import ImportFailed
 from lms.core.timeutil import today
 from lms.extensions import db
@@ -49,12 +49,8 @@ def coverage_command(unit_code, date_from, date_to, mode, course_slug, fmt, outp
     course = services.find_course(course_slug)
     if course_slug and course is None:
         raise click.ClickException(f"unknown course {course_slug}")
-    try:
+    with committed(services.ReportError):  # commits the audit entry of a commune's names
         data, _name = services.export(fmt, unit, start, end, mode, course)
-    except services.ReportError as exc:
-        db.session.rollback()
-        raise click.ClickException(str(exc)) from exc
-    db.session.commit()  # the audit entry of a commune's names
     if output:
         output.write_bytes(data)
         click.echo(f"written {output}", err=True)

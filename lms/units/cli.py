@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from lms.core.cli_util import echo_notes, fail_with_errors, read_input
+from lms.core.cli_util import committed, echo_notes, fail_with_errors, read_input
 from lms.core.tabular import ImportFailed
 from lms.extensions import db
 from lms.units import services
@@ -133,12 +133,8 @@ def roster_template_command(unit_code, output):
 @click.argument("position")
 def position_alias_command(label, position):
     """Accept LABEL in files as the position with code POSITION."""
-    try:
+    with committed(services.VocabularyError):
         services.add_position_alias(label, position, by=None)
-    except services.VocabularyError as exc:
-        db.session.rollback()
-        raise click.ClickException(str(exc)) from exc
-    db.session.commit()
     click.echo(f"alias added: {label} → {position}")
 
 

@@ -16,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -236,13 +237,14 @@ def issuer():
 
 # --- public verification ---------------------------------------------------------------------
 
-def _public_certificate(code: str) -> Certificate:
+UNKNOWN_CODE = _l("Không có giấy chứng nhận nào mang mã này. Hãy kiểm tra mã (hoặc quét lại mã "
+                  "QR); nếu đúng là mã in trên giấy, hãy hỏi cơ quan đã cấp.")
+
+
+def _public_certificate(code: str) -> Certificate | None:
     if not _CODE.match(code):
-        abort(404)
-    cert = db.session.scalar(select(Certificate).where(Certificate.code == code))
-    if cert is None:
-        abort(404)
-    return cert
+        return None
+    return db.session.scalar(select(Certificate).where(Certificate.code == code))
 
 
 def public_view(cert: Certificate) -> dict:
@@ -273,6 +275,9 @@ def page(code: str):
     """Public verification page opened from the QR code (no login)."""
     cert = _public_certificate(code)
     g.no_store = True
+    if cert is None:  # said plainly, not a generic "page not found"
+        return render_template("certificates/verify_unknown.html", code=code,
+                               message=UNKNOWN_CODE), 404
     return render_template("certificates/verify.html", cert=cert, info=public_view(cert),
                            EXPIRED=EXPIRED, REVOKED=REVOKED, SUPERSEDED=SUPERSEDED)
 
@@ -282,7 +287,10 @@ def page(code: str):
 def api(code: str):
     """The same verification as JSON, with an ETag: a client that has it gets 304 instead of
     the body, but asks every time (no-cache), so a revocation shows at once."""
-    response = jsonify(public_view(_public_certificate(code)))
+    cert = _public_certificate(code)
+    if cert is None:
+        return {"error": 404, "message": str(UNKNOWN_CODE)}, 404
+    response = jsonify(public_view(cert))
     response.add_etag()
     response.cache_control.no_cache = True
     return response.make_conditional(request)

@@ -233,9 +233,12 @@ def next_lesson(enrolment: Enrolment) -> Lesson | None:
 
 
 def resume_lesson(enrolment: Enrolment) -> Lesson | None:
-    """Where "continue" leads: the last lesson opened, else the next one to do, else the first."""
+    """Where "continue" leads: the last lesson opened while it is not done yet, else the next
+    one to do, else (all done) the first."""
     last = enrolment.last_lesson
-    if last is not None and last.active:
+    if last is not None and last.active and not db.session.scalar(
+            select(LessonProgress.id).where(LessonProgress.enrolment_id == enrolment.id,
+                                            LessonProgress.lesson_id == last.id)):
         return last
     lessons = enrolment.course.active_lessons
     return next_lesson(enrolment) or (lessons[0] if lessons else None)

@@ -86,15 +86,21 @@ def test_superseded_links_to_the_new_one(client, make_cert, admin, db):
 
 
 def test_unknown_or_altered_code_is_404(client, make_cert):
-    """A guessed code, or a real one with one character changed, finds nothing."""
+    """A guessed code, or a real one with one character changed, finds nothing, and the page
+    (and the API's message) says so plainly rather than "page not found"."""
     cert = make_cert()
     altered = cert.code[:-1] + ("A" if cert.code[-1] != "A" else "B")
     for code in (altered, "AAAAAAAAAAAAAAAAAAAAAA", "x", cert.number, cert.code.upper()):
         if code == cert.code:
             continue
-        assert client.get(f"/verify/{code}").status_code == 404
+        page = client.get(f"/verify/{code}")
+        text = page.get_data(as_text=True)
+        assert page.status_code == 404
+        assert "Không có giấy chứng nhận nào mang mã này" in text
+        assert "Không tìm thấy trang" not in text and cert.holder_name not in text
         response = client.get(f"/api/v1/certificates/{code}")
         assert response.status_code == 404 and response.get_json()["error"] == 404
+        assert "Không có giấy chứng nhận" in response.get_json()["message"]
 
 
 def test_verification_is_rate_limited(app, client, make_cert):

@@ -81,7 +81,8 @@ def test_enrol_many_by_filter(db, load_course, make_user, make_person):
 
 
 def test_progress_and_resume(db, load_course, trainee):
-    """Progress counts active lessons done; resume returns the last lesson opened."""
+    """Progress counts active lessons done; resume returns the last lesson opened while it is
+    not done, else the next one to do."""
     course = load_course(quiz=False)
     enrolment, _ = services.enrol(trainee.person, course, by=trainee)
     assert services.resume_lesson(enrolment).slug == "mot"
@@ -90,6 +91,8 @@ def test_progress_and_resume(db, load_course, trainee):
     assert services.next_lesson(enrolment).slug == "hai"
     services.record_visit(enrolment, _lesson(course, "ba"))
     assert services.resume_lesson(enrolment).slug == "ba"
+    services.mark_lesson_complete(enrolment, _lesson(course, "ba"), by=trainee)
+    assert services.resume_lesson(enrolment).slug == "hai"  # never back to a lesson done
 
 
 def test_course_without_quiz_completes_on_lessons(db, load_course, trainee):

@@ -158,6 +158,22 @@ def test_index_sends_trainee_to_dashboard(client, load_course, login_as, trainee
     assert response.status_code == 302 and response.location.endswith("/courses/me")
 
 
+def test_dashboard_lists_completions_honestly(client, db, load_course, login_as, trainee):
+    """Imported completions are marked as such under "courses completed" (not "my
+    certificates"): an import carries no certificate."""
+    from datetime import date
+
+    from lms.courses.services import record_completion
+
+    course = load_course(quiz=False)
+    record_completion(trainee.person, course, date(2024, 5, 6), "import")
+    db.session.commit()
+    login_as(user=trainee)
+    html = client.get("/courses/me").get_data(as_text=True)
+    assert "Khóa học đã hoàn thành" in html and "Chứng nhận của tôi</h2>" not in html
+    assert "hoàn thành ngày 06/05/2024 (nhập từ hồ sơ)" in html
+
+
 def test_media_serves_images_beside_lessons(client, db, content_dir, login_as, app):
     """An image beside the lessons is served at the course's media URL."""
     from lms.courses.loader import load_content

@@ -12,6 +12,8 @@ STAMP        := $(VENV)/.installed-dev
 LOCK_FLAGS   := --universal --python-version 3.12 --generate-hashes --quiet $(if $(UPGRADE),--upgrade)
 HOST     ?= 127.0.0.1
 PORT     ?= 5000
+# Links and certificate QR codes point at the address served, unless LMS_BASE_URL says otherwise.
+export LMS_BASE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test test-pg bench lint translations clean install lock
 

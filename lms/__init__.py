@@ -159,6 +159,21 @@ def _register_hooks(app: Flask) -> None:
     nav.init_app(app)
     text.init_app(app)
 
+    warned = []
+
+    @app.before_request
+    def warn_if_served_elsewhere():
+        """Once per process: say so when the site is reached at another address than
+        LMS_BASE_URL, which every QR code and slip link carries."""
+        if warned:
+            return
+        warned.append(True)
+        served = request.host_url.rstrip("/")
+        if served != app.config["BASE_URL"]:
+            app.logger.warning("LMS_BASE_URL is %s but this request reached %s: certificate QR "
+                               "codes and login slips point at LMS_BASE_URL; set it to the "
+                               "public address", app.config["BASE_URL"], served)
+
     @app.before_request
     def refuse_nul_bytes():
         """No form, query or URL value may carry NUL: PostgreSQL text cannot hold it (400,

@@ -47,6 +47,16 @@ def _proxy_count(value: str | None) -> int:
     return int(value)
 
 
+def _percent_decimals(value: str | None) -> int:
+    """LMS_PERCENT_DECIMALS: decimals shown in percentages, 0 to 2 (default 1; coverage
+    ratios carry 4 decimals)."""
+    if value is None or not value.strip():
+        return Config.PERCENT_DECIMALS
+    if value.strip() not in {"0", "1", "2"}:
+        raise ValueError(f"LMS_PERCENT_DECIMALS must be 0, 1 or 2, not {value!r}")
+    return int(value)
+
+
 class Config:
     """Defaults; `from_env` applies LMS_* variables on top."""
 
@@ -82,6 +92,7 @@ class Config:
     PARENT_AGENCY_NAME = "Ủy ban nhân dân tỉnh"
     TIMEZONE = "Asia/Ho_Chi_Minh"
     QUIZ_GRACE_SECONDS = 30  # a submission this late after the deadline still counts saved answers
+    PERCENT_DECIMALS = 1  # decimals of every percentage shown (pages, PDF, XLSX format)
     ITEM_MIN_RESPONSES = 30  # item analysis flags an item only with at least this many responses
     PROXY_FIX = 0  # reverse proxies in front of the app whose X-Forwarded-* headers are trusted
     BENCH_ENDPOINTS = False  # /_bench/bare for the load test only (bench/load.py sets it)
@@ -106,6 +117,7 @@ class Config:
                                                 cls.QUIZ_GRACE_SECONDS))
         cfg["ITEM_MIN_RESPONSES"] = int(env.get("LMS_ITEM_MIN_RESPONSES",
                                                 cls.ITEM_MIN_RESPONSES))
+        cfg["PERCENT_DECIMALS"] = _percent_decimals(env.get("LMS_PERCENT_DECIMALS"))
         cfg["SESSION_COOKIE_SECURE"] = _bool(
             env.get("LMS_SECURE_COOKIES"), cfg["BASE_URL"].startswith("https://")
         )

@@ -710,33 +710,69 @@ def as_text(cell) -> None:
 
 
 def write_xlsx(headers: list[str], rows, title: str, *, widths: list[int] | None = None,
-               percent_columns=()) -> bytes:
-    """An XLSX workbook: bold frozen header, column widths (given, or fitted to the content),
-    ratios in `percent_columns` (0-based) formatted 0.0%."""
+               percent_columns=(), percent_format: str = "0.0%") -> bytes:
+    """An XLSX workbook of one sheet (see `write_xlsx_sheets`)."""
+    return write_xlsx_sheets([XlsxSheet(title, headers, rows, widths, percent_columns)],
+                             percent_format=percent_format)
+
+
+@dataclass
+class XlsxSheet:
+    """One sheet of `write_xlsx_sheets`: its name, header, rows, widths, ratio columns."""
+
+    title: str
+    headers: list[str]
+    rows: list
+    widths: list[int] | None = None
+    percent_columns: Iterable[int] = ()
+
+
+_SHEET_NAME_BAD = re.compile(r"[\\/*?:\[\]]")
+
+
+def _sheet_name(title: str, taken: set[str]) -> str:
+    """A valid, unique sheet name: Excel's forbidden characters replaced, at most 31 characters."""
+    base = _SHEET_NAME_BAD.sub("-", title).strip("'")[:31] or "Sheet"
+    name, n = base, 1
+    while name.lower() in taken:
+        n += 1
+        name = f"{base[:31 - len(str(n)) - 1]} {n}"
+    taken.add(name.lower())
+    return name
+
+
+def write_xlsx_sheets(sheets: list[XlsxSheet], *, percent_format: str = "0.0%") -> bytes:
+    """An XLSX workbook with one sheet each: bold frozen header, column widths (given, or
+    fitted to the content), ratios in `percent_columns` (0-based) in `percent_format`; every
+    cell through `as_text`, so no text becomes a formula."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    rows = [list(row) for row in rows]
     workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = title[:31] or "Sheet1"
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(row)
-        for cell in sheet[sheet.max_row]:
+    workbook.remove(workbook.active)
+    taken: set[str] = set()
+    for spec in sheets:
+        rows = [list(row) for row in spec.rows]
+        sheet = workbook.create_sheet(_sheet_name(spec.title, taken))
+        sheet.append(spec.headers)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
             as_text(cell)
-    for i in percent_columns:
-        for (cell,) in sheet.iter_rows(min_row=2, min_col=i + 1, max_col=i + 1):
-            cell.number_format = "0.0%"
-    if widths is None:
-        widths = [min(max(max([len(str(h))] + [len(str(r[i])) for r in rows if i < len(r)]) + 2,
-                          8), 50) for i, h in enumerate(headers)]
-    for i, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(i)].width = width
-    sheet.freeze_panes = "A2"
+        for row in rows:
+            sheet.append(row)
+            for cell in sheet[sheet.max_row]:
+                as_text(cell)
+        for i in spec.percent_columns:
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=i + 1, max_col=i + 1):
+                cell.number_format = percent_format
+        widths = spec.widths
+        if widths is None:
+            widths = [min(max(max([len(str(h))] + [len(str(r[i])) for r in rows if i < len(r)])
+                              + 2, 8), 50) for i, h in enumerate(spec.headers)]
+        for i, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(i)].width = width
+        sheet.freeze_panes = "A2"
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -1,8 +1,16 @@
-"""Vietnamese text helpers: NFC normalisation, diacritic folding for search, display filters."""
+"""Vietnamese text helpers: NFC normalisation, diacritic folding for search, and the one place
+where numbers, percentages and dates are formatted for people (pages, PDFs), in the current
+locale through Babel: "8.315", "1,9%", "4,0" in Vietnamese, "8,315", "1.9%", "4.0" in English.
+CSV stays a machine format (dot decimals, no grouping) and does not come here."""
 
 import re
 import unicodedata
 from datetime import date, datetime
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+
+from babel import Locale, numbers
+from flask import current_app, has_app_context
+from flask_babel import get_locale
 
 from lms.core.timeutil import to_local
 
@@ -42,11 +50,70 @@ def format_datetime(value: datetime | None) -> str:
     return to_local(value).strftime("%d/%m/%Y %H:%M")
 
 
-def format_percent(value: float | None, digits: int = 1) -> str:
-    """A ratio as a percentage ("—" for None)."""
+DEFAULT_PERCENT_DECIMALS = 1
+
+
+def _locale() -> Locale:
+    """The request's locale; the default locale outside a request; Vietnamese outside an app."""
+    locale = get_locale() if has_app_context() else None
+    return locale or Locale.parse("vi")
+
+
+def percent_decimals() -> int:
+    """How many decimals percentages show (LMS_PERCENT_DECIMALS, default 1)."""
+    if not has_app_context():
+        return DEFAULT_PERCENT_DECIMALS
+    return current_app.config.get("PERCENT_DECIMALS", DEFAULT_PERCENT_DECIMALS)
+
+
+def _pattern(digits: int, optional: bool = False) -> str:
+    return "#,##0" + ("." + ("#" if optional else "0") * digits if digits else "")
+
+
+def format_number(value: float | int | None, digits: int = 0) -> str:
+    """A number with the locale's grouping, at most `digits` decimals, trailing zeros dropped
+    ("8.315", "7,5"; English "8,315", "7.5"); "—" for None."""
     if value is None:
         return "—"
-    return f"{value * 100:.{digits}f}%"
+    return numbers.format_decimal(value, _pattern(digits, optional=True), locale=_locale())
+
+
+def format_decimal(value: float | int | None, digits: int = 1) -> str:
+    """A number with exactly `digits` decimals in the locale's form ("4,0"); "—" for None."""
+    if value is None:
+        return "—"
+    return numbers.format_decimal(value, _pattern(digits), locale=_locale())
+
+
+def shown_percent(value: float, digits: int) -> Decimal:
+    """The percentage shown for ratio `value` at `digits` decimals: rounded half up, except
+    that it never reaches 100 when the ratio is below 1 (then it is cut at the shown
+    precision: 2,004/2,005 = 99.95% shows 99.9%, not 100.0%). The other way round, a ratio of
+    1 or more is never shown below 100, and one above 0 is shown as it rounds (0,0% means
+    "under 0.05%", which is no target)."""
+    exact = Decimal(str(value)) * 100
+    step = Decimal(1).scaleb(-digits)
+    shown = exact.quantize(step, rounding=ROUND_HALF_UP)
+    if exact < 100 <= shown:
+        shown = exact.quantize(step, rounding=ROUND_DOWN)
+    return shown
+
+
+def format_percent(value: float | None, digits: int | None = None) -> str:
+    """A ratio as a percentage in the locale's form ("1,9%"; "—" for None), with
+    LMS_PERCENT_DECIMALS decimals unless `digits` is given; never rounded up to 100%."""
+    if value is None:
+        return "—"
+    digits = percent_decimals() if digits is None else digits
+    return numbers.format_percent(shown_percent(value, digits) / 100, _pattern(digits) + "%",
+                                  locale=_locale())
+
+
+def xlsx_percent_format() -> str:
+    """The XLSX number format for ratios with the configured decimals ("0.0%"): Excel shows
+    it in the reader's own locale."""
+    digits = percent_decimals()
+    return "0" + ("." + "0" * digits if digits else "") + "%"
 
 
 def init_app(app) -> None:
@@ -54,3 +121,5 @@ def init_app(app) -> None:
     app.jinja_env.filters["vdate"] = format_date
     app.jinja_env.filters["vdatetime"] = format_datetime
     app.jinja_env.filters["percent"] = format_percent
+    app.jinja_env.filters["number"] = format_number
+    app.jinja_env.filters["decimal"] = format_decimal

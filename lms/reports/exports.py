@@ -36,11 +36,12 @@ def chart_texts(doc: dict) -> tuple[str, str]:
     unit = doc["unit"]
     level = _("tỉnh/thành phố") if unit["kind"] == "country" else _("xã/phường/đặc khu")
     title = _("Độ bao phủ theo %(l)s — %(u)s", l=level, u=unit["name"])
-    below = [r for r in doc["rows"] if r["coverage"] is not None and r["coverage"] < 1]
+    # counted on the exact figures, not the rounded ratio: 1,999 of 2,000 is not at target
+    at_target = sum(1 for r in doc["rows"] if r["target"] and r["trained"] >= r["target"])
+    no_target = sum(1 for r in doc["rows"] if not r["target"])
     desc = _("%(n)s đơn vị; %(a)s đạt 100%%; %(b)s chưa đạt; %(c)s chưa có mục tiêu. "
-             "Đường đứt nét là mức 100%%.", n=len(doc["rows"]),
-             a=sum(1 for r in doc["rows"] if r["coverage"] == 1), b=len(below),
-             c=sum(1 for r in doc["rows"] if r["coverage"] is None))
+             "Đường đứt nét là mức 100%%.", n=len(doc["rows"]), a=at_target,
+             b=len(doc["rows"]) - at_target - no_target, c=no_target)
     return title, desc
 
 

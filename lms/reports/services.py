@@ -30,6 +30,7 @@ from lms.courses.models import Course
 from lms.extensions import db
 from lms.reports import charts, exports, sheets
 from lms.reports.pdf import coverage_pdf
+from lms.units.ethnicities import parse_ethnicity
 from lms.units.models import CURRENT, Unit
 from lms.units.positions import POSITIONS
 from lms.units.services import ROOT_CODE, lookup_unit
@@ -100,8 +101,12 @@ def check_params(unit: Unit | None, date_from: date, date_to: date, mode: str,
 
 
 def ratio(trained: int, target: int) -> float | None:
-    """trained / target rounded to 4 decimals; None when target is 0."""
-    return round(int(trained) / int(target), 4) if target else None
+    """trained / target rounded to 4 decimals, but never up to 1 when trained < target
+    (19,999 / 20,000 is 0.9999); None when target is 0."""
+    if not target:
+        return None
+    value = round(int(trained) / int(target), 4)
+    return 0.9999 if value >= 1 and trained < target else value
 
 
 # The per-person table: one row per roster person of U's communes, with
@@ -202,12 +207,12 @@ agg AS MATERIALIZED (
               WHEN GROUPING(pp.position) = 0 THEN pp.position
               WHEN GROUPING(COALESCE(pp.gender, 'unknown')) = 0
                    THEN COALESCE(pp.gender, 'unknown')
-              ELSE {ethnicity_key} END AS k,
+              ELSE COALESCE(pp.ethnicity, '') END AS k,
          SUM(tgt) AS target, SUM(tgt * trn) AS trained, SUM(times) AS times,
          SUM(CASE WHEN times > 0 THEN 1 ELSE 0 END) AS people
   FROM ({persons}) pp
-  GROUP BY GROUPING SETS ((pp.commune_id), (pp.position), (COALESCE(pp.gender, 'unknown'))
-                          {ethnicity_set})
+  GROUP BY GROUPING SETS ((pp.commune_id), (pp.position), (COALESCE(pp.gender, 'unknown')),
+                          (COALESCE(pp.ethnicity, '')))
 )"""
 
 _AGG_SQLITE = """
@@ -225,14 +230,11 @@ agg AS (
   SELECT 'gender', COALESCE(gender, 'unknown'), SUM(tgt), SUM(tgt * trn), SUM(times),
          SUM(CASE WHEN times > 0 THEN 1 ELSE 0 END)
   FROM pp GROUP BY COALESCE(gender, 'unknown')
-  {ethnicity_union}
-)"""
-
-_ETHNICITY_SQLITE = """
   UNION ALL
   SELECT 'ethnicity', COALESCE(ethnicity, ''), SUM(tgt), SUM(tgt * trn), SUM(times),
          SUM(CASE WHEN times > 0 THEN 1 ELSE 0 END)
-  FROM pp GROUP BY COALESCE(ethnicity, '')"""
+  FROM pp GROUP BY COALESCE(ethnicity, '')
+)"""
 
 _COVERAGE_SQL = """
 WITH {agg},
@@ -271,17 +273,13 @@ def _filters(params: Params) -> dict:
             "roster_at": _ROSTER_AT}
 
 
-def _coverage_sql(params: Params, with_ethnicity: bool) -> str:
+def _coverage_sql(params: Params) -> str:
     """The report statement for the session's engine."""
     if _dialect() == "postgresql":
-        ethnicity = "COALESCE(pp.ethnicity, '')"
         persons = _PERSONS_PG_COUNTRY if params.unit.parent_id is None else _PERSONS_PG
-        agg = _AGG_PG.format(persons=persons.format(**_filters(params)),
-                             ethnicity_set=f", ({ethnicity})" if with_ethnicity else "",
-                             ethnicity_key=ethnicity if with_ethnicity else "''")
+        agg = _AGG_PG.format(persons=persons.format(**_filters(params)))
         return _COVERAGE_SQL.format(agg=agg, strpos="strpos")
-    agg = _AGG_SQLITE.format(persons=_PERSONS_SQLITE.format(**_filters(params)),
-                             ethnicity_union=_ETHNICITY_SQLITE if with_ethnicity else "")
+    agg = _AGG_SQLITE.format(persons=_PERSONS_SQLITE.format(**_filters(params)))
     return _COVERAGE_SQL.format(agg=agg, strpos="instr")
 
 
@@ -328,9 +326,34 @@ def _figures(target: int, trained: int) -> dict:
     return {"target": int(target), "trained": int(trained), "coverage": ratio(trained, target)}
 
 
+def _breakdown(target: int, trained: int, times: int, people: int) -> dict:
+    return _figures(target, trained) | {"person_times": int(times), "people": int(people)}
+
+
+def ethnicity_key(value: str | None) -> str:
+    """The breakdown row of a roster ethnicity: its official name (lms/units/ethnicities.py,
+    so "dao" and "Dao" are one row), `unknown` when empty, `other` when not on the list."""
+    if not value or not value.strip():
+        return "unknown"
+    return parse_ethnicity(value) or "other"
+
+
+def _by_ethnicity(groups: list[tuple]) -> list[dict]:
+    """Merge the SQL groups of raw ethnicity values into official rows: the official ones by
+    target (then name), then `other` and `unknown`."""
+    sums: dict[str, list[int]] = {}
+    for key, *figures in groups:
+        total = sums.setdefault(ethnicity_key(key), [0, 0, 0, 0])
+        for i, value in enumerate(figures):
+            total[i] += int(value)
+    last = {"other": 1, "unknown": 2}
+    order = sorted(sums, key=lambda k: (last.get(k, 0), -sums[k][0], k))
+    return [{"ethnicity": k, **_breakdown(*sums[k])} for k in order]
+
+
 def coverage(unit: Unit | None = None, date_from: date | None = None,
              date_to: date | None = None, mode: str = "cumulative", course: Course | None = None,
-             position: str | None = None, *, with_ethnicity: bool = False) -> dict:
+             position: str | None = None) -> dict:
     """The coverage document of unit U for [date_from, date_to] (see the module docstring).
 
     :param unit: U (None: the country)
@@ -339,13 +362,12 @@ def coverage(unit: Unit | None = None, date_from: date | None = None,
     :param mode: `cumulative` (trained by `date_to`) or `period` (trained within the period)
     :param course: narrow trained, person_times and people to this course
     :param position: narrow everything to roster people of this position
-    :param with_ethnicity: also return `by_ethnicity` (not part of the API document)
     :raises ReportError: on bad parameters
     """
     date_to = date_to or today()
     date_from = date_from or date(date_to.year, 1, 1)
     params = check_params(unit, date_from, date_to, mode, course, position)
-    result = _execute(_bind(_coverage_sql(params, with_ethnicity), params))
+    result = _execute(_bind(_coverage_sql(params), params))
 
     totals, rows, positions, genders, ethnicities = {}, [], {}, {}, []
     for dim, key, name, kind, target, trained, times, people, n, reached, at_target in result:
@@ -354,15 +376,16 @@ def coverage(unit: Unit | None = None, date_from: date | None = None,
                 "person_times": int(times), "people": int(people), "units_total": int(n),
                 "units_reached": int(reached), "units_at_target": int(at_target)}
         elif dim == "row":
-            rows.append({"code": key, "name": name, "kind": kind, **_figures(target, trained),
-                         "person_times": int(times), "people": int(people)})
+            rows.append({"code": key, "name": name, "kind": kind,
+                         **_breakdown(target, trained, times, people), "units_total": int(n),
+                         "units_reached": int(reached), "units_at_target": int(at_target)})
         elif dim == "position":
-            positions[key] = _figures(target, trained)
+            positions[key] = _breakdown(target, trained, times, people)
         elif dim == "gender":
-            genders[key] = _figures(target, trained)
+            genders[key] = _breakdown(target, trained, times, people)
         else:
-            ethnicities.append({"ethnicity": key or None, **_figures(target, trained)})
-    zero = _figures(0, 0)
+            ethnicities.append((key, target, trained, times, people))
+    zero = _breakdown(0, 0, 0, 0)
     codes = list(POSITIONS) + sorted(set(positions) - set(POSITIONS))
     unit = params.unit
     doc = {
@@ -372,10 +395,8 @@ def coverage(unit: Unit | None = None, date_from: date | None = None,
         "rows": rows,
         "by_position": [{"position": c, **positions.get(c, zero)} for c in codes],
         "by_gender": [{"gender": g, **genders.get(g, zero)} for g in GENDERS],
+        "by_ethnicity": _by_ethnicity(ethnicities),
     }
-    if with_ethnicity:
-        doc["by_ethnicity"] = sorted(ethnicities, key=lambda e: (-e["target"],
-                                                                 e["ethnicity"] or "~"))
     return doc
 
 

@@ -101,8 +101,7 @@ def coverage():
     except (BadRequest, services.ReportError) as exc:
         flash(str(exc), "error")
         return redirect(url_for("reports.coverage", unit=request.args.get("unit") or None))
-    doc = services.coverage(unit, date_from, date_to, mode, course, position,
-                            with_ethnicity=True)
+    doc = services.coverage(unit, date_from, date_to, mode, course, position)
     points = services.trend(unit, date_from, date_to, course, position)
     people, rows, chart_svg = None, doc["rows"], None
     if unit.kind == "commune":

@@ -48,7 +48,8 @@ def test_province_rows_and_totals(world, units):
     assert len(codes) == 54 and codes == sorted(codes)
     assert row(doc, "06658") == {"code": "06658", "name": "Phường Cao Xanh", "kind": "commune",
                                  "target": 2, "trained": 2, "coverage": 1.0,
-                                 "person_times": 2, "people": 2}
+                                 "person_times": 2, "people": 2, "units_total": 1,
+                                 "units_reached": 1, "units_at_target": 1}
     assert row(doc, "06661")["coverage"] is None and row(doc, "06661")["target"] == 0
 
 
@@ -79,14 +80,13 @@ def test_country_modes_filters_and_breakdowns(world):
     assert head(services.coverage(None, FROM, TO, "period", course=world["courses"]["intro"])) \
         == (9, 0, 0.0, 1, 1)
     assert head(services.coverage(None, FROM, TO, position="truong_thon")) == (2, 2, 1.0, 3, 2)
-    doc = services.coverage(None, FROM, TO, with_ethnicity=True)
+    doc = services.coverage(None, FROM, TO)
     positions = {p["position"]: p for p in doc["by_position"]}
     assert (positions["can_bo_xa"]["target"], positions["can_bo_xa"]["trained"]) == (7, 5)
     genders = {g["gender"]: (g["target"], g["trained"]) for g in doc["by_gender"]}
     assert genders == {"male": (1, 1), "female": (1, 1), "other": (0, 0), "unknown": (7, 5)}
-    assert doc["by_ethnicity"] == [
-        {"ethnicity": None, "target": 8, "trained": 6, "coverage": 0.75},
-        {"ethnicity": "Tày", "target": 1, "trained": 1, "coverage": 1.0}]
+    assert [(e["ethnicity"], e["target"], e["trained"], e["coverage"])
+            for e in doc["by_ethnicity"]] == [("Tày", 1, 1, 1.0), ("unknown", 8, 6, 0.75)]
 
 
 def test_country_form_matches_the_unit_form(world, monkeypatch):
@@ -94,7 +94,7 @@ def test_country_form_matches_the_unit_form(world, monkeypatch):
     per person first); the general form gives the very same documents."""
     cases = [{}, {"mode": "period"}, {"course": world["courses"]["basic"]},
              {"course": world["courses"]["intro"], "mode": "period"},
-             {"position": "truong_thon"}, {"with_ethnicity": True}]
+             {"position": "truong_thon"}, {"position": "truong_thon", "mode": "period"}]
     docs = [services.coverage(None, FROM, TO, **kw) for kw in cases]
     monkeypatch.setattr(services, "_PERSONS_PG_COUNTRY", services._PERSONS_PG)
     assert [services.coverage(None, FROM, TO, **kw) for kw in cases] == docs
@@ -115,7 +115,7 @@ def test_by_position_and_gender(world, units):
     doc = services.coverage(units("22", "province"), FROM, TO)
     positions = {p["position"]: p for p in doc["by_position"]}
     assert positions["truong_thon"] == {"position": "truong_thon", "target": 2, "trained": 2,
-                                        "coverage": 1.0}
+                                        "coverage": 1.0, "person_times": 3, "people": 2}
     assert positions["can_bo_xa"]["target"] == 6 and positions["can_bo_xa"]["trained"] == 4
     assert positions["cong_an"]["coverage"] is None
     genders = {g["gender"]: g for g in doc["by_gender"]}
@@ -158,11 +158,14 @@ def test_bad_parameters():
         services.check_params(object(), FROM, TO, "weekly")
 
 
-def test_by_ethnicity_only_on_request(world, units):
-    """by_ethnicity is added on request (not part of the API document)."""
+def test_by_ethnicity_normalised(world, units, make_person):
+    """by_ethnicity is in every document, one row per official name ("dao" and "Dao" are one
+    row), then names off the list (`other`) and empty ones (`unknown`)."""
     province = units("22", "province")
-    assert "by_ethnicity" not in services.coverage(province, FROM, TO)
-    doc = services.coverage(province, FROM, TO, with_ethnicity=True)
-    assert doc["by_ethnicity"] == [
-        {"ethnicity": None, "target": 7, "trained": 5, "coverage": 0.7143},
-        {"ethnicity": "Tày", "target": 1, "trained": 1, "coverage": 1.0}]
+    commune = world["units"]["C"]
+    for i, value in enumerate(["Dao", "dao", " DAO ", "Tay", "Ngoài hành tinh", "  "]):
+        make_person(staff_id=f"E{i}", commune=commune, ethnicity=value)
+    doc = services.coverage(province, FROM, TO)
+    assert [(e["ethnicity"], e["target"], e["trained"], e["coverage"])
+            for e in doc["by_ethnicity"]] == [
+        ("Dao", 3, 0, 0.0), ("Tày", 2, 1, 0.5), ("other", 1, 0, 0.0), ("unknown", 8, 5, 0.625)]

@@ -74,7 +74,8 @@ def test_api_document_matches_service(world, client, login_as):
     doc = response.get_json()
     assert doc == services.coverage(world["units"]["A"].parent, FROM, TO, "period",
                                     world["courses"]["basic"])
-    assert set(doc) == {"unit", "period", "totals", "rows", "by_position", "by_gender"}
+    assert set(doc) == {"unit", "period", "totals", "rows", "by_position", "by_gender",
+                        "by_ethnicity"}
 
 
 def test_api_bad_parameters(world, client, login_as):

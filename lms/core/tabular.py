@@ -718,13 +718,15 @@ def write_xlsx(headers: list[str], rows, title: str, *, widths: list[int] | None
 
 @dataclass
 class XlsxSheet:
-    """One sheet of `write_xlsx_sheets`: its name, header, rows, widths, ratio columns."""
+    """One sheet of `write_xlsx_sheets`: its name, header, rows, widths, ratio columns and
+    count columns (shown with thousands separators)."""
 
     title: str
     headers: list[str]
     rows: list
     widths: list[int] | None = None
     percent_columns: Iterable[int] = ()
+    number_columns: Iterable[int] = ()
 
 
 _SHEET_NAME_BAD = re.compile(r"[\\/*?:\[\]]")
@@ -743,8 +745,8 @@ def _sheet_name(title: str, taken: set[str]) -> str:
 
 def write_xlsx_sheets(sheets: list[XlsxSheet], *, percent_format: str = "0.0%") -> bytes:
     """An XLSX workbook with one sheet each: bold frozen header, column widths (given, or
-    fitted to the content), ratios in `percent_columns` (0-based) in `percent_format`; every
-    cell through `as_text`, so no text becomes a formula."""
+    fitted to the content), ratios in `percent_columns` (0-based) in `percent_format`, counts
+    in `number_columns` as #,##0; every cell through `as_text`, so no text becomes a formula."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -763,9 +765,11 @@ def write_xlsx_sheets(sheets: list[XlsxSheet], *, percent_format: str = "0.0%") 
             sheet.append(row)
             for cell in sheet[sheet.max_row]:
                 as_text(cell)
-        for i in spec.percent_columns:
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=i + 1, max_col=i + 1):
-                cell.number_format = percent_format
+        for columns, number_format in ((spec.percent_columns, percent_format),
+                                       (spec.number_columns, "#,##0")):
+            for i in columns:
+                for (cell,) in sheet.iter_rows(min_row=2, min_col=i + 1, max_col=i + 1):
+                    cell.number_format = number_format
         widths = spec.widths
         if widths is None:
             widths = [min(max(max([len(str(h))] + [len(str(r[i])) for r in rows if i < len(r)])

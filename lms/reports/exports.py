@@ -5,8 +5,8 @@ import json
 
 from flask_babel import gettext as _
 
-from lms.core.tabular import write_csv, write_xlsx
-from lms.core.text import format_percent
+from lms.core.tabular import XlsxSheet, write_csv, write_xlsx_sheets
+from lms.core.text import format_percent, xlsx_percent_format
 from lms.reports.sheets import Sheet
 
 FORMATS = ("json", "csv", "xlsx", "pdf")
@@ -17,18 +17,33 @@ def to_json(doc: dict) -> bytes:
     return json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8")
 
 
-def to_csv(sheet: Sheet) -> bytes:
-    """UTF-8 CSV with BOM; ratios written as decimals with 4 places (empty for no target)."""
-    rows = [["" if (i in sheet.percent_columns and v is None) else
+def _csv_rows(sheet: Sheet) -> list[list]:
+    return [["" if (i in sheet.percent_columns and v is None) else
              f"{v:.4f}" if i in sheet.percent_columns else v for i, v in enumerate(row)]
             for row in sheet.rows]
-    return write_csv(sheet.headers, rows)
 
 
-def to_xlsx(sheet: Sheet, title: str) -> bytes:
-    """An XLSX workbook: bold frozen header, column widths, ratios formatted 0.0%."""
-    return write_xlsx(sheet.headers, sheet.rows, title or "coverage", widths=sheet.widths,
-                      percent_columns=sheet.percent_columns)
+def to_csv(sheets: list[Sheet]) -> bytes:
+    """UTF-8 CSV with BOM, a machine format: the first table with its header on the first
+    line, then each further table after an empty line, as its title on a line of its own, its
+    header and its rows; ratios as decimals with 4 places (empty for no target), counts as
+    plain integers."""
+    first, *rest = sheets
+    rows = _csv_rows(first)
+    for sheet in rest:
+        rows += [[], [sheet.title], sheet.headers, *_csv_rows(sheet)]
+    return write_csv(first.headers, rows)
+
+
+def to_xlsx(sheets: list[Sheet]) -> bytes:
+    """An XLSX workbook, one sheet per table: bold frozen header, column widths, ratios in the
+    configured percent format, counts with thousands separators (both shown by Excel in the
+    reader's locale)."""
+    specs = []
+    for sheet in sheets:
+        specs.append(XlsxSheet(sheet.title or "coverage", sheet.headers, sheet.rows,
+                               sheet.widths, sheet.percent_columns, sheet.number_columns))
+    return write_xlsx_sheets(specs, percent_format=xlsx_percent_format())
 
 
 def chart_texts(doc: dict) -> tuple[str, str]:

@@ -17,7 +17,7 @@ from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Space
 
 from lms.certificates.services import issuer_settings
 from lms.core.fonts import FONT, FONT_BOLD, register_fonts
-from lms.core.text import format_date, format_percent
+from lms.core.text import format_date, format_number, format_percent
 from lms.reports import charts
 from lms.reports.sheets import Sheet
 
@@ -106,13 +106,23 @@ def _trend_drawing(chart: charts.TrendChart, scale: float) -> Drawing:
     return d
 
 
-def coverage_pdf(doc: dict, sheet: Sheet, definitions: list[tuple[str, str]],
-                 bar_chart: charts.BarChart | None, trend_chart: charts.TrendChart | None,
-                 title: str) -> bytes:
+def _cell_text(sheet: Sheet, i: int, value) -> str:
+    """A table cell as printed: ratios and counts in the locale's form."""
+    if i in sheet.percent_columns:
+        return format_percent(value)
+    if value is None:
+        return ""
+    return format_number(value) if i in sheet.number_columns else str(value)
+
+
+def coverage_pdf(doc: dict, sheet: Sheet, breakdowns: list[Sheet],
+                 definitions: list[tuple[str, str]], bar_chart: charts.BarChart | None,
+                 trend_chart: charts.TrendChart | None, title: str) -> bytes:
     """Render the report; returns the PDF bytes.
 
     :param doc: the coverage document (unit, period, totals)
     :param sheet: the table to print (unit rows or a commune's people)
+    :param breakdowns: the breakdown tables (position, gender, ethnicity), each with its title
     :param definitions: (term, explanation) pairs
     :param bar_chart: coverage by unit, if any rows
     :param trend_chart: the quarterly trend, if any
@@ -148,33 +158,35 @@ def coverage_pdf(doc: dict, sheet: Sheet, definitions: list[tuple[str, str]],
              Spacer(1, 4 * mm)]
     t = doc["totals"]
     story.append(p(_("Tổng hợp"), h2))
+    n = {k: format_number(v) for k, v in t.items() if k != "coverage"}
     summary = [
-        [_("Mục tiêu"), t["target"], _("Đã tập huấn"), t["trained"]],
+        [_("Mục tiêu"), n["target"], _("Đã tập huấn"), n["trained"]],
         [_("Độ bao phủ"), format_percent(t["coverage"]), _("Lượt / số người"),
-         f'{t["person_times"]} / {t["people"]}'],
-        [_("Số xã"), t["units_total"], _("Xã có người tập huấn / đạt 100%"),
-         f'{t["units_reached"]} / {t["units_at_target"]}'],
+         f'{n["person_times"]} / {n["people"]}'],
+        [_("Số xã"), n["units_total"], _("Xã có người tập huấn / đạt 100%"),
+         f'{n["units_reached"]} / {n["units_at_target"]}'],
     ]
     summary_table = Table([[p(v, cell) for v in row] for row in summary],
                           colWidths=[35 * mm, 45 * mm, 55 * mm, 40 * mm])
     summary_table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey)]))
     story.append(summary_table)
 
-    story.append(p(_("Số liệu chi tiết"), h2))
-    data = [[p(h, cell_head) for h in sheet.headers]]
-    for row in sheet.rows:
-        data.append([p(format_percent(v) if i in sheet.percent_columns else
-                       "" if v is None else v, cell) for i, v in enumerate(row)])
     total_width = 180 * mm
-    weights = sum(sheet.widths)
-    table = Table(data, colWidths=[total_width * w / weights for w in sheet.widths],
-                  repeatRows=1)
-    table.setStyle(TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eceff1")),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ]))
-    story.append(table)
+    for heading_text, table_sheet in ((_("Số liệu chi tiết"), sheet),
+                                      *((b.title, b) for b in breakdowns)):
+        story.append(p(heading_text, h2))
+        data = [[p(h, cell_head) for h in table_sheet.headers]]
+        data += [[p(_cell_text(table_sheet, i, v), cell) for i, v in enumerate(row)]
+                 for row in table_sheet.rows]
+        weights = sum(table_sheet.widths)
+        table = Table(data, colWidths=[total_width * w / weights for w in table_sheet.widths],
+                      repeatRows=1)
+        table.setStyle(TableStyle([
+            ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eceff1")),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ]))
+        story.append(table)
 
     scale = (180 * mm) / charts.BAR_WIDTH
     if bar_chart is not None and bar_chart.bars:

@@ -594,16 +594,17 @@ def export(fmt: str, unit, date_from, date_to, mode: str = "cumulative", course=
         people = commune_people(unit, start, end, mode, course, position)
         audit.record("report.export", actor=by, target=doc["unit"]["code"], format=fmt,
                      rows=len(people), period=doc["period"])
-    sheet = sheets.sheet_for(doc, people)
+    tables = sheets.sheets_for(doc, people)
     if fmt == "csv":
-        return exports.to_csv(sheet), name
+        return exports.to_csv(tables), name
     title = _("Báo cáo độ bao phủ tập huấn")
     if fmt == "xlsx":
-        return exports.to_xlsx(sheet, doc["unit"]["name"]), name
+        return exports.to_xlsx(tables), name
     bar = charts.coverage_chart(doc["rows"], *exports.chart_texts(doc)) if doc["rows"] else None
     points = trend(unit, start, end, course, position)
     trend_chart = charts.trend_chart(points, *exports.trend_texts(doc, points))
     if people is not None and unit.parent is not None:
         # commune names repeat across provinces: a paper report names the province too
         doc = doc | {"unit": doc["unit"] | {"name": f"{unit.name}, {unit.parent.name}"}}
-    return coverage_pdf(doc, sheet, definitions(), bar, trend_chart, title), name
+    return coverage_pdf(doc, tables[0], tables[2:], definitions(), bar, trend_chart,
+                        title), name

@@ -20,11 +20,12 @@ from lms.core.timeutil import today
 from lms.core.web import commit_or_flash, send_download
 from lms.courses.models import Course
 from lms.extensions import csrf, db
-from lms.reports import bp, charts, exports, records, services
+from lms.reports import bp, charts, exports, records, services, sheets
 from lms.reports.forms import RecordsImportForm
 from lms.units.positions import GENDERS, POSITIONS, gender_label, position_label
 
-ROW_SORTS = ("code", "name", "target", "trained", "coverage", "person_times", "people")
+ROW_SORTS = ("code", "name", "target", "trained", "coverage", "person_times", "people",
+             "units_total", "units_reached", "units_at_target")
 PEOPLE_SORTS = ("full_name", "staff_id", "position", "in_target", "trained",
                 "last_completed_on", "person_times")
 
@@ -124,7 +125,8 @@ def coverage():
         "reports/coverage.html", unit=unit, doc=doc, rows=rows, people=people, points=points,
         chart_svg=chart_svg, trend_svg=trend_svg, sort=sort, direction=direction,
         filters=filters, courses=courses, positions=POSITIONS, genders=GENDERS,
-        position_label=position_label, gender_label=gender_label, crumbs=_crumbs(unit),
+        position_label=position_label, gender_label=gender_label,
+        ethnicity_label=sheets.ethnicity_label, crumbs=_crumbs(unit),
         definitions=services.definitions(), date_from=date_from, date_to=date_to)
 
 

@@ -138,7 +138,7 @@ def coverage_pdf(doc: dict, sheet: Sheet, breakdowns: list[Sheet],
     h2 = ParagraphStyle("h2", parent=base, fontName=FONT_BOLD, fontSize=11, spaceBefore=8,
                         spaceAfter=4)
     cell = ParagraphStyle("cell", parent=base, fontSize=8.5, leading=10.5)
-    cell_head = ParagraphStyle("cellh", parent=cell, fontName=FONT_BOLD)
+    cell_head = ParagraphStyle("cellh", parent=cell, fontName=FONT_BOLD, fontSize=7.5, leading=9)
 
     def p(text, style=base):
         return Paragraph(escape(str(text)), style)
@@ -185,6 +185,7 @@ def coverage_pdf(doc: dict, sheet: Sheet, breakdowns: list[Sheet],
             ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
             ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eceff1")),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
         ]))
         story.append(table)
 

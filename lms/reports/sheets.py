@@ -32,7 +32,7 @@ def unit_sheet(doc: dict) -> Sheet:
     rows = [[r["code"], r["name"], *(r[f] for f in fields)] for r in doc["rows"]]
     rows.append([doc["unit"]["code"], _("Tổng: %(u)s", u=doc["unit"]["name"]),
                  *(doc["totals"][f] for f in fields)])
-    return Sheet(headers, rows, {4}, [9, 34, 10, 10, 10, 8, 9, 7, 11, 9], doc["unit"]["name"],
+    return Sheet(headers, rows, {4}, [11, 27, 11, 11, 11, 11, 10, 12, 12, 12], doc["unit"]["name"],
                  {2, 3, 5, 6, 7, 8, 9})
 
 
@@ -68,7 +68,7 @@ def breakdown_sheets(doc: dict) -> list[Sheet]:
         rows = [[item[key], label(item[key]), item["target"], item["trained"],
                  item["coverage"], item["person_times"], item["people"]]
                 for item in doc["by_" + key]]
-        sheets.append(Sheet(headers, rows, {4}, [14, 34, 10, 12, 12, 9, 10], title,
+        sheets.append(Sheet(headers, rows, {4}, [14, 32, 10, 12, 12, 11, 10], title,
                             {2, 3, 5, 6}))
     return sheets
 

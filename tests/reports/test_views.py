@@ -108,7 +108,7 @@ def test_xlsx_export_frozen_and_percent(world, client, login_as):
     ws = load_workbook(io.BytesIO(response.data)).active
     assert ws.freeze_panes == "A2"
     assert ws["E1"].value == "Độ bao phủ" and ws["E2"].number_format == "0.0%"
-    assert ws.column_dimensions["B"].width == 34
+    assert ws.column_dimensions["B"].width == 27
     last = ws.max_row
     assert [c.value for c in ws[last]][2:5] == [8, 6, 0.75]
 

@@ -1,5 +1,6 @@
 """The coverage report as a PDF (reportlab platypus, A4 portrait): official header, period,
-definitions, totals, the table, a chart and "Trang x/y" page numbers, in Be Vietnam Pro."""
+definitions, totals, the table, the breakdowns, the charts and "Trang x/y" page numbers, in Be
+Vietnam Pro."""
 
 import io
 from datetime import date

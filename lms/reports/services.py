@@ -195,7 +195,7 @@ _PERSONS_SQLITE = """
   WHERE p.commune_id IN (SELECT id FROM units WHERE path LIKE :prefix) {position_filter}
 """
 
-# Per-commune, per-position, per-gender (and per-ethnicity) sums, as rows of `agg`
+# Per-commune, per-position, per-gender and per-ethnicity sums, as rows of `agg`
 # (dim, k, target, trained, times, people), dim being 'c' for communes.
 _AGG_PG = """
 agg AS MATERIALIZED (

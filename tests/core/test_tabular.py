@@ -269,3 +269,24 @@ def test_dates_in_every_office_spelling(app):
         date(2025, 6, 30)}
     with pytest.raises(ValueError):
         parse_date_cell("31/02/2025")
+
+
+def test_multi_sheet_workbook_keeps_formulas_as_text_and_names_valid():
+    """write_xlsx_sheets: one sheet each, names made valid and unique, every cell on every
+    sheet through as_text (formula-like text stays text), ratio and count formats."""
+    from openpyxl import load_workbook
+
+    from lms.core.tabular import XlsxSheet, write_xlsx_sheets
+
+    data = write_xlsx_sheets([
+        XlsxSheet("Tỉnh/thành: [A]", ["Tên", "Tỷ lệ", "Số"], [["=1+1", 0.5, 1234]],
+                  percent_columns={1}, number_columns={2}),
+        XlsxSheet("Tỉnh-thành- -A-", ["=cmd|' /C calc'!A0"], [["@SUM(A1)"]]),
+    ], percent_format="0.00%")
+    book = load_workbook(io.BytesIO(data))
+    assert book.sheetnames == ["Tỉnh-thành- -A-", "Tỉnh-thành- -A- 2"]
+    first, second = book.worksheets
+    assert first["A2"].value == "=1+1" and first["A2"].data_type == "s"
+    assert first["B2"].number_format == "0.00%" and first["C2"].number_format == "#,##0"
+    assert second["A1"].data_type == "s" and second["A2"].value == "@SUM(A1)"
+    assert first.freeze_panes == second.freeze_panes == "A2"

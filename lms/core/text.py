@@ -78,35 +78,48 @@ def format_number(value: float | int | None, digits: int = 0) -> str:
     return numbers.format_decimal(value, _pattern(digits, optional=True), locale=_locale())
 
 
-def format_decimal(value: float | int | None, digits: int = 1) -> str:
-    """A number with exactly `digits` decimals in the locale's form ("4,0"); "—" for None."""
+def format_decimal(value: float | int | None, digits: int = 1, signed: bool = False) -> str:
+    """A number with exactly `digits` decimals in the locale's form ("4,0"; signed: "+4,0");
+    "—" for None."""
     if value is None:
         return "—"
-    return numbers.format_decimal(value, _pattern(digits), locale=_locale())
+    pattern = _pattern(digits)
+    if signed:
+        pattern = f"+{pattern};-{pattern}"
+    return numbers.format_decimal(value, pattern, locale=_locale())
 
 
-def shown_percent(value: float, digits: int) -> Decimal:
+def shown_percent(value: float, digits: int, marks=(1,)) -> Decimal:
     """The percentage shown for ratio `value` at `digits` decimals: rounded half up, except
-    that it never reaches 100 when the ratio is below 1 (then it is cut at the shown
-    precision: 2,004/2,005 = 99.95% shows 99.9%, not 100.0%). The other way round, a ratio of
-    1 or more is never shown below 100, and one above 0 is shown as it rounds (0,0% means
-    "under 0.05%", which is no target)."""
+    that it never reaches a mark (the 100% target; a test's pass mark) that the value is below:
+    then it is cut at the shown precision (2,004/2,005 = 99.95% shows 99.9%, not 100.0%; a
+    score of 69.96% with a pass mark of 70% shows 69.9%). A value at or above a mark is never
+    shown below it, and one above 0 is shown as it rounds (0,0% means "under 0.05%")."""
     exact = Decimal(str(value)) * 100
     step = Decimal(1).scaleb(-digits)
     shown = exact.quantize(step, rounding=ROUND_HALF_UP)
-    if exact < 100 <= shown:
+    if any(exact < Decimal(str(mark)) * 100 <= shown for mark in marks):
         shown = exact.quantize(step, rounding=ROUND_DOWN)
     return shown
 
 
-def format_percent(value: float | None, digits: int | None = None) -> str:
+def format_percent(value: float | None, digits: int | None = None, marks=(1,)) -> str:
     """A ratio as a percentage in the locale's form ("1,9%"; "—" for None), with
-    LMS_PERCENT_DECIMALS decimals unless `digits` is given; never rounded up to 100%."""
+    LMS_PERCENT_DECIMALS decimals unless `digits` is given; never rounded up to a mark."""
     if value is None:
         return "—"
     digits = percent_decimals() if digits is None else digits
-    return numbers.format_percent(shown_percent(value, digits) / 100, _pattern(digits) + "%",
-                                  locale=_locale())
+    return numbers.format_percent(shown_percent(value, digits, marks) / 100,
+                                  _pattern(digits) + "%", locale=_locale())
+
+
+def format_score(score: float | None, pass_mark: float | None = None) -> str:
+    """A test score (a percent, 0–100) as a percentage ("75,0%"), never rounded up to 100% or,
+    when below it, to the pass mark (a percent too)."""
+    if score is None:
+        return "—"
+    marks = (1,) if pass_mark is None else (1, Decimal(str(pass_mark)) / 100)
+    return format_percent(Decimal(str(score)) / 100, marks=marks)
 
 
 def xlsx_percent_format() -> str:
@@ -123,3 +136,4 @@ def init_app(app) -> None:
     app.jinja_env.filters["percent"] = format_percent
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.filters["decimal"] = format_decimal
+    app.jinja_env.filters["score"] = format_score

@@ -101,7 +101,7 @@ def test_gain_page_shows_figures(client, db, bank, learner, login_as, graded_att
     graded_attempt(person, course, {questions[0]: (["a"], True)}, score=75)
     login_as("viewer", unit="22")
     html = client.get(f"/quizzes/gain?course={course.slug}").get_data(as_text=True)
-    assert "25.0" in html and "75.0" in html and "+50.0" in html
+    assert "25,0" in html and "75,0" in html and "+50,0" in html
 
 
 def test_staff_read_a_learners_history_within_scope(client, db, bank, learner, login_as,
@@ -113,7 +113,7 @@ def test_staff_read_a_learners_history_within_scope(client, db, bank, learner, l
     url = f"/quizzes/people/{person.staff_id}/attempts"
     login_as("trainer", unit="22")
     html = client.get(url).get_data(as_text=True)
-    assert person.full_name in html and "75.0%" in html
+    assert person.full_name in html and "75,0%" in html
     login_as("admin", unit="01")
     assert client.get(url).status_code == 403
     login_as("viewer", unit="22")

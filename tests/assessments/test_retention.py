@@ -113,5 +113,5 @@ def test_gain_page_shows_retention(client, db, make_course, make_question, make_
     login_as("admin")
     html = client.get("/quizzes/gain?by=commune").get_data(as_text=True)
     assert "Ghi nhớ sau khóa học" in html
-    assert "-20.0 <small>(n=1)</small>" in html
+    assert "-20,0 <small>(n=1)</small>" in html
     assert person.commune.name in html

@@ -258,7 +258,7 @@ def test_trainee_journey_on_a_phone(journey_app, live_url, phone, journal):
     dialog.get_by_role("button", name="Nộp bài").click()
     page.wait_for_url(re.compile(r"/result$"))
     score = page.locator(".quiz-score").inner_text()
-    assert "100.0%" in score and "Đạt" in score
+    assert "100,0%" in score and "Đạt" in score
     assert page.locator(".quiz-feedback h2 .badge.ok").count() == 3
 
     page.get_by_role("link", name="Khóa học của tôi").click()

@@ -71,3 +71,24 @@ def test_percent_decimals_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("LMS_PERCENT_DECIMALS", "một")
     with pytest.raises(ValueError, match="LMS_PERCENT_DECIMALS must be 0, 1 or 2"):
         Config.from_env(str(tmp_path))
+
+
+def test_scores_never_round_up_to_the_pass_mark(app):
+    """A test score below the pass mark (or below 100) is cut, not rounded up to it."""
+    from lms.core.text import format_score
+
+    with force_locale("vi"):
+        assert format_score(69.96, 70) == "69,9%"
+        assert format_score(69.96) == "70,0%"
+        assert format_score(70, 70) == "70,0%"
+        assert format_score(99.96, 70) == "99,9%"
+        assert format_score(None) == "—"
+    with force_locale("en"):
+        assert format_score(82.35, 70) == "82.4%"
+
+
+def test_signed_decimals(app):
+    """Gains are written with their sign in the locale's form."""
+    with force_locale("vi"):
+        assert (format_decimal(4.26, 1, signed=True), format_decimal(-3, 1, signed=True)) == (
+            "+4,3", "-3,0")

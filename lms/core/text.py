@@ -1,16 +1,16 @@
 """Vietnamese text helpers: NFC normalisation, diacritic folding for search, and the one place
 where numbers, percentages and dates are formatted for people (pages, PDFs), in the current
-locale through Babel: "8.315", "1,9%", "4,0" in Vietnamese, "8,315", "1.9%", "4.0" in English.
-CSV stays a machine format (dot decimals, no grouping) and does not come here."""
+locale through Flask-Babel (within the app): "8.315", "1,9%", "4,0" in Vietnamese, "8,315",
+"1.9%", "4.0" in English. CSV stays a machine format (dot decimals, no grouping) and does not
+come here."""
 
 import re
 import unicodedata
 from datetime import date, datetime
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
-from babel import Locale, numbers
+import flask_babel
 from flask import current_app, has_app_context
-from flask_babel import get_locale
 
 from lms.core.timeutil import to_local
 
@@ -53,12 +53,6 @@ def format_datetime(value: datetime | None) -> str:
 DEFAULT_PERCENT_DECIMALS = 1
 
 
-def _locale() -> Locale:
-    """The request's locale; the default locale outside a request; Vietnamese outside an app."""
-    locale = get_locale() if has_app_context() else None
-    return locale or Locale.parse("vi")
-
-
 def percent_decimals() -> int:
     """How many decimals percentages show (LMS_PERCENT_DECIMALS, default 1)."""
     if not has_app_context():
@@ -75,7 +69,7 @@ def format_number(value: float | int | None, digits: int = 0) -> str:
     ("8.315", "7,5"; English "8,315", "7.5"); "—" for None."""
     if value is None:
         return "—"
-    return numbers.format_decimal(value, _pattern(digits, optional=True), locale=_locale())
+    return flask_babel.format_decimal(value, _pattern(digits, optional=True))
 
 
 def format_decimal(value: float | int | None, digits: int = 1, signed: bool = False) -> str:
@@ -86,7 +80,7 @@ def format_decimal(value: float | int | None, digits: int = 1, signed: bool = Fa
     pattern = _pattern(digits)
     if signed:
         pattern = f"+{pattern};-{pattern}"
-    return numbers.format_decimal(value, pattern, locale=_locale())
+    return flask_babel.format_decimal(value, pattern)
 
 
 def shown_percent(value: float, digits: int, marks=(1,)) -> Decimal:
@@ -109,8 +103,8 @@ def format_percent(value: float | None, digits: int | None = None, marks=(1,)) -
     if value is None:
         return "—"
     digits = percent_decimals() if digits is None else digits
-    return numbers.format_percent(shown_percent(value, digits, marks) / 100,
-                                  _pattern(digits) + "%", locale=_locale())
+    return flask_babel.format_percent(shown_percent(value, digits, marks) / 100,
+                                      _pattern(digits) + "%")
 
 
 def format_score(score: float | None, pass_mark: float | None = None) -> str:

@@ -24,11 +24,15 @@ def clean(value: str | None) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFC", str(value))).strip()
 
 
+def unmark(text: str) -> str:
+    """Vietnamese letters without their marks, case kept: "Đặng Thị Hà" → "Dang Thi Ha"."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
 def fold(value: str | None) -> str:
     """Lower-case ASCII form for search: "Nguyễn Thị Hường" → "nguyen thi huong"."""
-    text = clean(value).lower().replace("đ", "d").replace("Đ", "d")
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unmark(clean(value).lower())
 
 
 def slug_key(value: str | None) -> str:

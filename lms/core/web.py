@@ -2,7 +2,6 @@
 success a commit (one commit per request); files go out as named downloads."""
 
 import re
-import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -12,6 +11,7 @@ from flask import Response, flash, send_file
 from flask_babel import gettext as _
 
 from lms.core.tabular import ImportFailed, RowError
+from lms.core.text import unmark
 from lms.extensions import db
 
 
@@ -74,11 +74,7 @@ def file_name(*parts, ext: str) -> str:
     "-" turned into "-", at most 120 characters before `.ext`. Never a path, a quote or a line
     break, whatever the text holds ("Đặng Thị Hà", "../x", '"=cmd"' → "Dang-Thi-Ha", "x", "cmd").
     """
-    words = []
-    for part in parts:
-        text = str(part).replace("đ", "d").replace("Đ", "D")
-        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-        words.append(_UNSAFE_IN_NAME.sub("-", text).strip("-."))
+    words = [_UNSAFE_IN_NAME.sub("-", unmark(str(part))).strip("-.") for part in parts]
     stem = re.sub(r"-{2,}", "-", "-".join(w for w in words if w))[:120].strip("-.")
     return f"{stem or 'tep'}.{ext}"
 

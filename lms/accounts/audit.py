@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
 from lms.accounts.models import AuditLog, User
-from lms.accounts.permissions import scope_unit
+from lms.accounts.permissions import managed_accounts, scope_unit
 from lms.core.tabular import write_csv, write_xlsx
 from lms.core.text import format_datetime
 from lms.core.timeutil import today, zone
@@ -131,11 +131,10 @@ def entries(by, filters: Filters = Filters()):
         (inclusive, in the configured time zone)
     """
     stmt = select(AuditLog).order_by(AuditLog.at.desc(), AuditLog.id.desc())
-    scope = scope_unit(by)
-    if scope is not None:
-        subtree = select(Unit.id).where(Unit.path.startswith(scope.path, autoescape=True))
-        people = select(Person.id).where(Person.commune_id.in_(subtree))
-        accounts = or_(User.unit_id.in_(subtree), User.person_id.in_(people))
+    accounts = managed_accounts(by)
+    if accounts is not None:
+        subtree = select(Unit.id).where(Unit.path.startswith(scope_unit(by).path,
+                                                             autoescape=True))
         stmt = stmt.where(or_(
             AuditLog.actor_id.in_(select(User.id).where(accounts)),
             AuditLog.target.in_(select(User.username).where(accounts)),

@@ -7,7 +7,9 @@ from functools import wraps
 
 from flask import abort
 from flask_login import current_user, login_required
+from sqlalchemy import or_, select
 
+from lms.accounts.models import User
 from lms.courses.models import Enrolment
 from lms.extensions import db
 from lms.units.models import Person, Unit
@@ -32,6 +34,17 @@ def role_required(*roles: str):
 def scope_unit(user) -> Unit | None:
     """The unit subtree a user is limited to (None: the whole country)."""
     return user.unit if user is not None and user.unit_id else None
+
+
+def managed_accounts(user):
+    """A WHERE clause on User: the accounts `user` manages, limited to a unit of their subtree
+    or linked to a person of one of its communes (None: no limit, a national user)."""
+    scope = scope_unit(user)
+    if scope is None:
+        return None
+    subtree = select(Unit.id).where(Unit.path.startswith(scope.path, autoescape=True))
+    people = select(Person.id).where(Person.commune_id.in_(subtree))
+    return or_(User.unit_id.in_(subtree), User.person_id.in_(people))
 
 
 def unit_in_scope(user, unit: Unit | None) -> bool:

@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select
 
 from lms.accounts import audit, passwords
 from lms.accounts.models import ROLES, LoginAttempt, User
-from lms.accounts.permissions import scope_unit, unit_in_scope
+from lms.accounts.permissions import managed_accounts, scope_unit, unit_in_scope
 from lms.cohorts.models import Cohort, CohortMember, cohort_trainers
 from lms.core.text import clean
 from lms.core.timeutil import utcnow
@@ -296,21 +296,10 @@ def cohort_accounts(cohort) -> dict:
             "without": sum(1 for _, u in rows if u is None)}
 
 
-def _scope_filter(by):
-    """A WHERE clause: accounts limited to a unit of `by`'s subtree or linked to a person of
-    one of its communes (None: no limit)."""
-    scope = scope_unit(by)
-    if scope is None:
-        return None
-    subtree = select(Unit.id).where(Unit.path.startswith(scope.path, autoescape=True))
-    people = select(Person.id).where(Person.commune_id.in_(subtree))
-    return or_(User.unit_id.in_(subtree), User.person_id.in_(people))
-
-
 def visible_users(by, q: str = ""):
     """The accounts an admin manages, by role and username; `q` matches username or name."""
     stmt = select(User).order_by(User.role, User.username)
-    where = _scope_filter(by)
+    where = managed_accounts(by)
     if where is not None:
         stmt = stmt.where(where)
     if q:
@@ -322,7 +311,7 @@ def visible_users(by, q: str = ""):
 
 def user_in_scope(by, user: User) -> bool:
     """True when `user` is one of the accounts `by` manages (see `visible_users`)."""
-    where = _scope_filter(by)
+    where = managed_accounts(by)
     if where is None:
         return True
     return db.session.scalar(select(User.id).where(User.id == user.id, where)) is not None

@@ -293,13 +293,14 @@ def gain():
         cohort = _checked(db.session.get(Cohort, cohort_id), can_view_cohort)
         filters["cohort"] = cohort
         label.append(cohort.name)
-    if args.get("unit"):
-        unit, choices = filter_unit(args["unit"], within=scope_unit(current_user))
-        if unit is None and not choices:  # no unit of that code or name in scope: 404 or 403
+    unit_code, unit_found = args.get("unit", ""), None
+    if unit_code:
+        unit, unit_found = filter_unit(unit_code, within=scope_unit(current_user))
+        if unit is None and not unit_found:  # no unit of that code or name in scope: 404 or 403
             unit = _checked(db.session.scalar(select(Unit).where(
                 Unit.system == CURRENT, Unit.code == args["unit"].strip())), unit_in_scope)
         if unit is not None:  # else the box lists the candidates to choose from
-            filters["unit"] = unit
+            filters["unit"], unit_code = unit, unit.code
             label.append(unit.name)
     if args.get("staff_id"):
         person = _checked(db.session.scalar(select(Person).where(
@@ -310,7 +311,8 @@ def gain():
     rows = analytics.knowledge_gain(scope=scope_unit(current_user), by=by, **filters)
     kept = analytics.retention(scope=scope_unit(current_user), by=by, **filters)
     return render_template("assessments/gain.html", rows=rows, courses=courses, args=args,
-                           label=label, by=by, retention=kept)
+                           label=label, by=by, retention=kept, unit_code=unit_code,
+                           unit_found=unit_found)
 
 
 @bp.route("/course/<slug>/items")

@@ -74,12 +74,12 @@ def index():
     """Certificates within scope, filtered by cohort and unit."""
     unit_code = (request.args.get("unit") or "").strip()[:200]
     cohort_id = id_arg("cohort")
-    unit = None
+    unit, unit_found = None, None
     if unit_code:
-        unit, choices = filter_unit(unit_code, within=scope_unit(current_user))
+        unit, unit_found = filter_unit(unit_code, within=scope_unit(current_user))
         if unit is not None:
             unit_code = unit.code
-        elif not choices:
+        elif not unit_found:
             flash(_("Không tìm thấy đơn vị '%(q)s' trong phạm vi của bạn.", q=unit_code), "error")
     cohort = db.session.get(Cohort, cohort_id) if cohort_id else None
     if cohort is not None and not can_print_cohort_certificates(current_user, cohort):
@@ -88,7 +88,8 @@ def index():
                                        cohort_id=cohort.id if cohort else None)
     page = db.paginate(stmt, per_page=50, error_out=False)
     return render_template("certificates/index.html", page=page, cohorts=_printable_cohorts(),
-                           cohort=cohort, unit_code=unit_code, today=today(),
+                           cohort=cohort, unit_code=unit_code, unit_found=unit_found,
+                           today=today(),
                            can_issuer=can_edit_issuer(current_user))
 
 

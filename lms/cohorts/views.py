@@ -213,12 +213,12 @@ def members(cohort_id: int):
             return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
     args = request.values
     unit_code = (args.get("unit") or "").strip()
-    unit = None
+    unit, unit_found = None, None
     if unit_code:
-        unit, choices = filter_unit(unit_code, within=scope_unit(current_user))
+        unit, unit_found = filter_unit(unit_code, within=scope_unit(current_user))
         if unit is not None:
             unit_code = unit.code
-        elif not choices:
+        elif not unit_found:
             flash(_("Không tìm thấy đơn vị '%(q)s' trong phạm vi của bạn.", q=unit_code), "error")
     position = args.get("position") if args.get("position") in POSITIONS else None
     untrained = args.get("untrained") == "1"
@@ -232,6 +232,7 @@ def members(cohort_id: int):
         people, total = page.items, page.total
     return render_template("cohorts/members.html", cohort=cohort, upload=upload, people=people,
                            total=total, searched=searched, unit_code=unit_code,
+                           unit_found=unit_found,
                            position=position, untrained=untrained, q=q, positions=POSITIONS,
                            member_count=services.member_count(cohort), errors=[])
 

@@ -159,12 +159,12 @@ def resolve_unit(text: str | None, *, within: Unit | None = None,
 
 
 def filter_unit(text: str | None, *, within: Unit | None = None) -> tuple[Unit | None, list[Match]]:
-    """What a filter box (GET) holds: (the unit, []) when `text` designates one unit within
-    `within`, (None, candidates) when the user must choose (the page lists them), (None, [])
-    when nothing matches."""
+    """What a filter box (GET) holds, and the matches its picker shows (`unit_filter`'s
+    `found`): (the unit, [its match]) when `text` designates one unit within `within`,
+    (None, candidates) when the user must choose, (None, []) when nothing matches."""
     found = resolve_unit(text, within=within)
     if len(found) != 1:
         return None, found
     unit = db.session.scalar(select(Unit).where(Unit.system == CURRENT,
                                                 Unit.code == found[0].code))
-    return unit, []
+    return unit, found

@@ -15,11 +15,11 @@ from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import func, insert, or_, select, tuple_, update
 
 from lms.accounts import audit, passwords
 from lms.accounts.models import User
-from lms.accounts.pdf import Slip, write_slips
+from lms.accounts.pdf import Slip, write_commune_slips, write_slips
 from lms.accounts.permissions import can_edit_cohort, filter_persons, unit_in_scope
 from lms.accounts.services import set_one_time_password
 from lms.cohorts.models import CohortMember
@@ -126,19 +126,21 @@ class Run:
 
     def _batches(self) -> Iterator[list]:
         """(person id, staff id, full name, commune code, commune name) rows without an
-        account, BATCH at a time in id order (keyset: flat memory, no OFFSET)."""
-        last = 0
-        has_user = select(User.id).where(User.person_id == Person.id).exists()
+        account, BATCH at a time by commune code then id (keyset: flat memory, no OFFSET), so
+        each commune's slips come together."""
         base = (select(Person.id, Person.staff_id, Person.full_name, Unit.code, Unit.name)
                 .join(Unit, Unit.id == Person.commune_id)
-                .where(Person.id.in_(self._people()), self._in_post(), ~has_user)
-                .order_by(Person.id).limit(BATCH))
+                .where(Person.id.in_(self._people()), self._in_post(),
+                       ~select(User.id).where(User.person_id == Person.id).exists())
+                .order_by(Unit.code, Person.id).limit(BATCH))
+        after = None
         while True:
-            rows = db.session.execute(base.where(Person.id > last)).all()
+            stmt = base if after is None else base.where(tuple_(Unit.code, Person.id) > after)
+            rows = db.session.execute(stmt).all()
             if not rows:
                 return
             yield rows
-            last = rows[-1][0]
+            after = (rows[-1][3], rows[-1][0])
 
     def slips(self) -> Iterator[Slip]:
         """Create the accounts batch by batch, yielding a slip for each (nothing is created
@@ -193,10 +195,11 @@ def slip_for(user: User, password: str) -> Slip:
                 user.username, password, expires)
 
 
-def write_outputs(run: Run, *, base_url: str, csv_out=None, slips_out=None,
+def write_outputs(run: Run, *, base_url: str, csv_out=None, slips_out=None, slips_zip=None,
                   xlsx: list | None = None) -> int:
-    """Carry out `run`, writing each slip to the CSV file, the slips PDF and/or the `xlsx` row
-    list as it comes; returns the PDF's page count (0 without one). The caller commits."""
+    """Carry out `run`, writing each slip to the CSV file, the slips PDF `slips_out` (one file)
+    or the open ZipFile `slips_zip` (a PDF per commune), and/or the `xlsx` row list as it comes;
+    returns the slips' page count (0 without slips). The caller commits."""
     sink = CsvSink(csv_out, CSV_HEADERS) if csv_out is not None else None
 
     def tee():
@@ -207,7 +210,9 @@ def write_outputs(run: Run, *, base_url: str, csv_out=None, slips_out=None,
                 xlsx.append(csv_row(slip))
             yield slip
 
-    if slips_out is not None:
+    if slips_zip is not None:
+        pages = write_commune_slips(tee(), base_url, slips_zip)
+    elif slips_out is not None:
         pages = write_slips(tee(), base_url, slips_out)
     else:
         pages = 0

@@ -1,6 +1,7 @@
 """`flask lms users …` and `flask lms accounts …`: accounts from the command line."""
 
 import sys
+import zipfile
 
 import click
 from flask import current_app
@@ -52,7 +53,8 @@ accounts_group = AppGroup("accounts", help="Accounts for the roster, in bulk.")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, writable=True),
               help="CSV of the new accounts (with their one-time passwords).")
 @click.option("--slips", "slips_path", type=click.Path(dir_okay=False, writable=True),
-              help="PDF of printable login slips.")
+              help="Printable login slips: OUT.pdf for one PDF, OUT.zip for one PDF per "
+                   "commune (memory bounded by the largest commune).")
 def from_roster_command(unit_code, dry_run, csv_path, slips_path):
     """Create trainee accounts for every roster person of a unit who has none; deactivate the
     accounts of people who have left."""
@@ -73,13 +75,17 @@ def from_roster_command(unit_code, dry_run, csv_path, slips_path):
         return
     csv_file = open(csv_path, "wb") if csv_path else None  # noqa: SIM115 - closed below
     slips_file = open(slips_path, "wb") if slips_path else None  # noqa: SIM115
+    slips_zip = (zipfile.ZipFile(slips_file, "w", zipfile.ZIP_DEFLATED)
+                 if slips_path and slips_path.lower().endswith(".zip") else None)
     try:
         pages = bulk.write_outputs(run, base_url=current_app.config["BASE_URL"],
-                                   csv_out=csv_file, slips_out=slips_file)
+                                   csv_out=csv_file, slips_out=slips_file, slips_zip=slips_zip)
     except Exception:
         db.session.rollback()
         raise
     finally:
+        if slips_zip is not None:
+            slips_zip.close()
         for fh in (csv_file, slips_file):
             if fh is not None:
                 fh.close()

@@ -2,13 +2,17 @@
 
 Each slip has the person's name and commune, the username, the one-time password, its expiry,
 the sign-in address and a QR code opening the sign-in page with the username filled in. A batch
-is one canvas whose pages are deflated as they are finished (`CompactCanvas`).
+is one canvas whose pages are deflated as they are finished (`CompactCanvas`); reportlab keeps
+every page until the file is saved (about 12 KB a page of ten slips), so a long batch is better
+written as one PDF per commune into a ZIP (`write_commune_slips`): memory is then bounded by the
+largest commune, whatever the number of people.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
+from itertools import groupby
 from urllib.parse import urlencode
 
 from reportlab.lib.colors import HexColor
@@ -17,6 +21,7 @@ from reportlab.pdfbase import pdfmetrics
 
 from lms.certificates.pdf import CompactCanvas, draw_qr, nfc, short_date
 from lms.core.fonts import FONT, FONT_BOLD, register_fonts
+from lms.core.web import file_name
 
 PAGE_W, PAGE_H = A4
 COLUMNS, ROWS = 2, 5
@@ -136,6 +141,17 @@ def write_slips(slips: Iterable[Slip], base_url: str, out) -> int:
         c.drawCentredString(PAGE_W / 2, PAGE_H / 2, "Không có phiếu đăng nhập nào.")
         c.showPage()
     c.save()
+    return pages
+
+
+def write_commune_slips(slips: Iterable[Slip], base_url: str, archive) -> int:
+    """Write one slips PDF per commune into the open `zipfile.ZipFile` `archive`
+    ("phieu-dang-nhap-06652-Phuong-Ha-Tu.pdf"), one canvas at a time; `slips` must come grouped
+    by commune (bulk runs yield them by commune code). Returns the total page count."""
+    pages = 0
+    for (code, name), group in groupby(slips, key=lambda s: (s.commune_code, s.commune_name)):
+        with archive.open(file_name("phieu-dang-nhap", code, name, ext="pdf"), "w") as out:
+            pages += write_slips(group, base_url, out)
     return pages
 
 

@@ -183,13 +183,13 @@ def user_edit(user_id: int):
 
 
 def _accounts_zip(run, name: str) -> Response:
-    """Carry out a bulk run into a ZIP of the slips PDF, the CSV and the XLSX (and commit)."""
+    """Carry out a bulk run into a ZIP of the login slips (a PDF per commune), the CSV and the
+    XLSX (and commit)."""
     out, csv_file = BytesIO(), BytesIO()
     rows: list = []
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        with archive.open(f"phieu-dang-nhap-{name}.pdf", "w") as slips:
-            bulk.write_outputs(run, base_url=current_app.config["BASE_URL"], csv_out=csv_file,
-                               slips_out=slips, xlsx=rows)
+        bulk.write_outputs(run, base_url=current_app.config["BASE_URL"], csv_out=csv_file,
+                           slips_zip=archive, xlsx=rows)
         archive.writestr(f"tai-khoan-{name}.csv", csv_file.getvalue())
         archive.writestr(f"tai-khoan-{name}.xlsx",
                          write_xlsx(bulk.CSV_HEADERS, rows, "Tài khoản"))

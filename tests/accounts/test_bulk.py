@@ -3,6 +3,7 @@ passwords in the CSV and on the slips, re-runs, leavers, dry runs and scope."""
 
 import csv
 import io
+import zipfile
 from datetime import date, timedelta
 
 import pypdf
@@ -54,6 +55,40 @@ def test_cli_creates_accounts_csv_and_slips(runner, make_person, db, tmp_path, u
     assert grouped(rows[1][4]) in first
     assert "PHIẾU ĐĂNG NHẬP" in first and "Mật khẩu một lần" in first
     assert db.session.query(AuditLog).filter_by(action="accounts.from_roster").count() == 1
+
+
+def test_cli_slips_zip_has_one_pdf_per_commune(runner, make_person, db, tmp_path, units):
+    """`--slips OUT.zip` writes one PDF per commune, each with that commune's people only;
+    the CSV and the single PDF list the people commune by commune."""
+    cao_xanh = units("06658", "commune")
+    people = [make_person(staff_id=f"QN-{i:02d}", full_name=f"Người Số {i}",
+                          commune=cao_xanh if i % 2 else None) for i in range(6)]
+    out_zip = tmp_path / "slips.zip"
+    result = runner.invoke(args=["lms", "accounts", "from-roster", "--unit", "22",
+                                 "--csv", str(tmp_path / "out.csv"), "--slips", str(out_zip)])
+    assert result.exit_code == 0, result.output
+    assert "2 page(s)" in result.output
+    archive = zipfile.ZipFile(out_zip)
+    names = sorted(archive.namelist())
+    assert names == ["phieu-dang-nhap-06652-Phuong-Ha-Tu.pdf",
+                     "phieu-dang-nhap-06658-Phuong-Cao-Xanh.pdf"]
+    for name, commune in zip(names, (HA_TU, "06658"), strict=True):
+        text = pypdf.PdfReader(io.BytesIO(archive.read(name))).pages[0].extract_text()
+        expected = {p.full_name for p in people if p.commune.code == commune}
+        assert {n for n in (p.full_name for p in people) if n in text} == expected
+    by_commune = [p.staff_id for p in sorted(people, key=lambda p: (p.commune.code, p.id))]
+    assert [r[0] for r in _rows(tmp_path / "out.csv")[1:]] == by_commune
+
+
+def test_batches_follow_communes_across_batch_boundaries(make_person, db, units, monkeypatch):
+    """The keyset over (commune code, id) yields every person once, commune by commune, also
+    when a batch ends in the middle of a commune."""
+    monkeypatch.setattr(bulk, "BATCH", 2)
+    cao_xanh = units("06658", "commune")
+    people = [make_person(commune=cao_xanh if i % 3 == 0 else None) for i in range(7)]
+    run = bulk.Run(by=None, unit=units("22", "province"))
+    seen = [s.staff_id for s in run.slips()]
+    assert seen == [p.staff_id for p in sorted(people, key=lambda p: (p.commune.code, p.id))]
 
 
 def test_rerun_creates_nothing_for_people_with_accounts(runner, make_person, db, tmp_path):

@@ -15,6 +15,18 @@ def _zip(response):
     return {name.rsplit(".", 1)[1]: archive.read(name) for name in archive.namelist()}
 
 
+def test_slips_come_as_a_pdf_per_commune(client, login_as, make_person, units):
+    """A province's ZIP holds one slips PDF per commune beside the CSV and the XLSX."""
+    make_person()
+    make_person(commune=units("06658", "commune"))
+    login_as("admin", unit="22")
+    response = post_form(client, PAGE, {"unit_code": "22"}, page=PAGE)
+    names = zipfile.ZipFile(io.BytesIO(response.data)).namelist()
+    pdfs = sorted(n for n in names if n.endswith(".pdf"))
+    assert [n.split("-")[3] for n in pdfs] == ["06652", "06658"]
+    assert sorted(n.rsplit(".", 1)[1] for n in names) == ["csv", "pdf", "pdf", "xlsx"]
+
+
 def test_admin_downloads_slips_csv_and_xlsx(client, login_as, make_person, db):
     """An admin of the province creates the commune's accounts and gets one ZIP."""
     people = [make_person() for _ in range(3)]

@@ -9,5 +9,6 @@ def test_small_run_reports_every_figure(tmp_path):
     assert figures["people"] == 40 and figures["slip_pages"] == 4
     assert figures["run_vs_hashing"]["ratio"] > 0 and figures["run_vs_hashing"]["pairs"] == 1
     assert figures["slips_pdf_pages_per_second"] > 0
-    assert set(figures["memory"]) == {"peak_mib_2_people", "peak_mib_10_people",
-                                      "ratio_5x_people"}
+    assert set(figures["memory"]) == {"pdf_per_commune_zip", "one_pdf"}
+    for mode in figures["memory"].values():
+        assert set(mode) == {"peak_mib_2_people", "peak_mib_10_people", "ratio_5x_people"}

@@ -96,6 +96,7 @@ class Config:
     ITEM_MIN_RESPONSES = 30  # item analysis flags an item only with at least this many responses
     PROXY_FIX = 0  # reverse proxies in front of the app whose X-Forwarded-* headers are trusted
     BENCH_ENDPOINTS = False  # /_bench/bare for the load test only (bench/load.py sets it)
+    DHIS2_DATA_SET = ""  # the dataSet code written in DHIS2 exports (lms/reports/dhis2.py)
 
     @classmethod
     def from_env(cls, instance_path: str) -> dict:
@@ -124,7 +125,8 @@ class Config:
         cfg["PROXY_FIX"] = _proxy_count(env.get("LMS_PROXY_FIX"))
         cfg["BENCH_ENDPOINTS"] = _bool(env.get("LMS_BENCH_ENDPOINTS"), False)
         cfg["JOBS_URL"] = env.get("LMS_JOBS_URL", "")   # lms/core/jobs.py
-        for key in ("PASSWORD_HASH_METHOD", "OTP_HASH_METHOD", "JOIN_RATE_LIMIT"):
+        for key in ("PASSWORD_HASH_METHOD", "OTP_HASH_METHOD", "JOIN_RATE_LIMIT",
+                    "DHIS2_DATA_SET"):
             cfg[key] = env.get(f"LMS_{key}", getattr(cls, key))
         for key in ("OTP_VALID_DAYS", "OTP_HASH_THREADS", "SESSION_IDLE_MINUTES",
                     "SESSION_MAX_HOURS"):

@@ -11,7 +11,7 @@ from lms.core.cli_util import committed, echo_notes, fail_with_errors, read_inpu
 from lms.core.tabular import ImportFailed
 from lms.core.timeutil import today
 from lms.extensions import db
-from lms.reports import exports, records, services
+from lms.reports import dhis2, exports, records, services
 
 report_group = AppGroup("report", help="Coverage reports.")
 records_group = AppGroup("records", help="Historical training records.")
@@ -51,6 +51,34 @@ def coverage_command(unit_code, date_from, date_to, mode, course_slug, fmt, outp
         raise click.ClickException(f"unknown course {course_slug}")
     with committed(services.ReportError):  # commits the audit entry of a commune's names
         data, _name = services.export(fmt, unit, start, end, mode, course)
+    _write(data, output)
+
+
+@report_group.command("dhis2")
+@click.option("--unit", "unit_code", help="Unit code (default: the whole country).")
+@click.option("--period", required=True, help="DHIS2 period: 2026, 2026Q4 or 202611.")
+@click.option("--course", "course_slug", help="Only this course (slug).")
+@click.option("--format", "fmt", type=click.Choice(dhis2.FORMATS), default="json",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Output file (default: standard output).")
+def dhis2_command(unit_code, period, course_slug, fmt, output):
+    """Aggregate coverage of a unit's communes as a DHIS2 data value set (JSON or CSV)."""
+    unit = services.find_unit(unit_code)
+    if unit is None:
+        raise click.ClickException(f"unknown unit code {unit_code or 'VN'}")
+    course = services.find_course(course_slug)
+    if course_slug and course is None:
+        raise click.ClickException(f"unknown course {course_slug}")
+    try:
+        data, _name = dhis2.export(fmt, unit, period, course)
+    except services.ReportError as exc:
+        raise click.ClickException(str(exc)) from exc
+    _write(data, output)
+
+
+def _write(data: bytes, output: Path | None) -> None:
+    """Write `data` to `output`, or to standard output."""
     if output:
         output.write_bytes(data)
         click.echo(f"written {output}", err=True)

@@ -273,14 +273,23 @@ def _filters(params: Params) -> dict:
             "roster_at": _ROSTER_AT}
 
 
+def persons_sql(params: Params) -> str:
+    """The per-person table (person_id, commune_id, position, gender, ethnicity, tgt, trn,
+    times) for the session's engine, as SQL text to bind with `_bind`."""
+    if _dialect() == "postgresql":
+        persons = _PERSONS_PG_COUNTRY if params.unit.parent_id is None else _PERSONS_PG
+    else:
+        persons = _PERSONS_SQLITE
+    return persons.format(**_filters(params))
+
+
 def _coverage_sql(params: Params) -> str:
     """The report statement for the session's engine."""
     if _dialect() == "postgresql":
-        persons = _PERSONS_PG_COUNTRY if params.unit.parent_id is None else _PERSONS_PG
-        agg = _AGG_PG.format(persons=persons.format(**_filters(params)))
-        return _COVERAGE_SQL.format(agg=agg, strpos="strpos")
-    agg = _AGG_SQLITE.format(persons=_PERSONS_SQLITE.format(**_filters(params)))
-    return _COVERAGE_SQL.format(agg=agg, strpos="instr")
+        return _COVERAGE_SQL.format(agg=_AGG_PG.format(persons=persons_sql(params)),
+                                    strpos="strpos")
+    return _COVERAGE_SQL.format(agg=_AGG_SQLITE.format(persons=persons_sql(params)),
+                                strpos="instr")
 
 
 def _dialect() -> str:

@@ -20,7 +20,7 @@ from lms.core.timeutil import today
 from lms.core.web import commit_or_flash, send_download
 from lms.courses.models import Course
 from lms.extensions import csrf, db
-from lms.reports import bp, charts, exports, records, services, sheets
+from lms.reports import bp, charts, dhis2, exports, records, services, sheets
 from lms.reports.forms import RecordsImportForm
 from lms.units.positions import GENDERS, POSITIONS, gender_label, position_label
 
@@ -127,7 +127,8 @@ def coverage():
         filters=filters, courses=courses, positions=POSITIONS, genders=GENDERS,
         position_label=position_label, gender_label=gender_label,
         ethnicity_label=sheets.ethnicity_label, crumbs=_crumbs(unit),
-        definitions=services.definitions(), date_from=date_from, date_to=date_to)
+        definitions=services.definitions(), date_from=date_from, date_to=date_to,
+        dhis2_period=f"{date_to.year}Q{(date_to.month - 1) // 3 + 1}")
 
 
 @bp.route("/coverage.<any(csv, xlsx, pdf):fmt>")
@@ -141,6 +142,19 @@ def export(fmt: str):
     data, name = services.export(fmt, unit, date_from, date_to, mode, course, position,
                                by=current_user)
     db.session.commit()
+    return send_download(data, name)
+
+
+@bp.route("/dhis2.<any(json, csv):fmt>")
+@role_required(*REPORT_ROLES)
+def dhis2_export(fmt: str):
+    """Aggregate coverage of a unit's communes for a period (`?period=2026Q4`) as a DHIS2 data
+    value set; a unit outside the viewer's scope is refused."""
+    try:
+        unit, _from, _to, _mode, course, _position = _params(strict=True)
+        data, name = dhis2.export(fmt, unit, request.args.get("period", ""), course)
+    except (BadRequest, services.ReportError) as exc:
+        abort(400, str(exc))
     return send_download(data, name)
 
 

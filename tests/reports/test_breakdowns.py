@@ -47,8 +47,9 @@ def _ethnicity(value):
     return parse_ethnicity(value) or "other"
 
 
-def expected(unit_code):
-    """The province's totals, commune rows and breakdowns, counted person by person here."""
+def person_rows(unit_code):
+    """(commune id, position, gender, ethnicity, tgt, trn, times) of every roster person of the
+    unit's communes on `to`, counted here from the tables, and the unit's communes by id."""
     from lms.courses.models import Completion, Course
     from lms.extensions import db
     from lms.units.models import CURRENT, Person, RosterPeriod, Unit
@@ -67,7 +68,7 @@ def expected(unit_code):
             p = db.session.get(Person, rp.person_id)
             states.append((p, rp.commune_id, rp.position, rp.in_target, rp.valid_to))
     completions = db.session.query(Completion).all()
-    groups = {dim: {} for dim in ("commune", *DIMS)}
+    rows = []
     for p, commune_id, position, in_target, left_on in states:
         if commune_id not in communes:
             continue
@@ -75,8 +76,18 @@ def expected(unit_code):
         tgt = int(in_target and (left_on is None or left_on > TO))
         trn = int(tgt and any(c.course_id in counting for c in mine))
         times = sum(1 for c in mine if c.completed_on >= FROM)
-        keys = {"commune": commune_id, "position": position, "gender": p.gender or "unknown",
-                "ethnicity": _ethnicity(p.ethnicity)}
+        rows.append((commune_id, position, p.gender or "unknown", _ethnicity(p.ethnicity),
+                     tgt, trn, times))
+    return rows, communes
+
+
+def expected(unit_code):
+    """The province's totals, commune rows and breakdowns, counted person by person here."""
+    rows, communes = person_rows(unit_code)
+    groups = {dim: {} for dim in ("commune", *DIMS)}
+    for commune_id, position, gender, ethnicity, tgt, trn, times in rows:
+        keys = {"commune": commune_id, "position": position, "gender": gender,
+                "ethnicity": ethnicity}
         for dim, key in keys.items():
             g = groups[dim].setdefault(key, [0, 0, 0, 0])
             for i, v in enumerate((tgt, trn, times, int(times > 0))):

@@ -674,9 +674,10 @@ class CsvSink:
     """`write_csv` row by row into a binary file (flat memory for long exports); every cell
     goes through `neutralise`."""
 
-    def __init__(self, out, headers: list[str]):
+    def __init__(self, out, headers: list[str], *, bom: bool = True):
         self._text = io.TextIOWrapper(out, encoding="utf-8", newline="")
-        self._text.write("\ufeff")  # BOM, so Excel shows Vietnamese
+        if bom:  # so Excel shows Vietnamese; machine formats (DHIS2) go without
+            self._text.write("\ufeff")
         self._writer = csv.writer(self._text, lineterminator="\r\n")
         self._writer.writerow(headers)
 
@@ -690,10 +691,11 @@ class CsvSink:
         self._text.detach()
 
 
-def write_csv(headers: list[str], rows) -> bytes:
-    """UTF-8 CSV with BOM (so Excel shows Vietnamese), comma-separated."""
+def write_csv(headers: list[str], rows, *, bom: bool = True) -> bytes:
+    """UTF-8 CSV with BOM (so Excel shows Vietnamese; `bom=False` for machine formats),
+    comma-separated."""
     out = io.BytesIO()
-    sink = CsvSink(out, headers)
+    sink = CsvSink(out, headers, bom=bom)
     for row in rows:
         sink.writerow(row)
     sink.close()

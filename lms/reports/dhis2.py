@@ -18,8 +18,6 @@ zero trained is a figure, not missing data). The figures come from the coverage 
 per-person table, so they add up to its totals.
 """
 
-import csv
-import io
 import json
 import re
 from datetime import date
@@ -27,6 +25,7 @@ from datetime import date
 from flask import current_app
 from flask_babel import gettext as _
 
+from lms.core.tabular import write_csv
 from lms.reports import services
 
 DATA_ELEMENTS = ("TH_TARGET", "TH_TRAINED", "TH_PERSON_TIMES", "TH_PEOPLE")
@@ -104,11 +103,7 @@ def export(fmt: str, unit, period: str, course=None) -> tuple[bytes, str]:
     name = f"dhis2-{unit.code}-{period}.{fmt}"
     if fmt == "json":
         return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8"), name
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_HEADERS)
-    for v in doc["dataValues"]:
-        writer.writerow([v["dataElement"], v["period"], v["orgUnit"], v["categoryOptionCombo"],
-                         "", v["value"], "", "", "", ""])
-    return out.getvalue().encode("utf-8"), name
+    rows = ([v["dataElement"], v["period"], v["orgUnit"], v["categoryOptionCombo"], "",
+             v["value"], "", "", "", ""] for v in doc["dataValues"])
+    return write_csv(CSV_HEADERS, rows, bom=False), name
 

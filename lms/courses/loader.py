@@ -14,12 +14,12 @@ from pathlib import Path
 
 import nh3
 from markdown_it import MarkdownIt
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select
 
 from lms.assessments.models import Question
 from lms.core.timeutil import utcnow
 from lms.courses.conventions import load_glossary
-from lms.courses.models import Course, Lesson
+from lms.courses.models import Course, Lesson, PositionCourse
 from lms.courses.paths import check_paths
 from lms.courses.sources import (
     Checker,
@@ -84,12 +84,13 @@ class LoadResult:
     deactivated: int = 0
     lessons: int = 0
     questions: int = 0
+    paths: int = 0
 
     def summary(self) -> str:
         """One line for the command line."""
         return (f"courses: {self.new} new, {self.updated} updated, {self.unchanged} unchanged, "
                 f"{self.deactivated} deactivated; {self.lessons} lessons, "
-                f"{self.questions} questions")
+                f"{self.questions} questions, {self.paths} position paths")
 
 
 # --- YAML with line numbers ------------------------------------------------------------------
@@ -696,8 +697,21 @@ def load_content(root: Path | str) -> LoadResult:
         if slug not in seen and course.active:
             course.active = False
             result.deactivated += 1
+    result.paths = _replace_paths(check_paths(Path(root), specs, []))
     db.session.flush()
     return result
+
+
+def _replace_paths(paths: dict[str, list[str]]) -> int:
+    """Store the checked paths (position → course slugs) in place of the previous ones;
+    returns the number of positions with a path."""
+    ids = dict(db.session.execute(select(Course.slug, Course.id)).all())
+    db.session.execute(delete(PositionCourse))
+    rows = [{"position": code, "course_id": ids[slug]}
+            for code, slugs in paths.items() for slug in slugs]
+    if rows:
+        db.session.execute(insert(PositionCourse), rows)
+    return len(paths)
 
 
 def _apply_course(course, spec: CourseSpec) -> None:

@@ -113,3 +113,15 @@ class Completion(db.Model):
 
     person = db.relationship("Person")
     course = db.relationship("Course")
+
+
+class PositionCourse(db.Model):
+    """A course the roster position must complete (lộ trình theo chức danh), from
+    `content/paths.yml`; replaced on every content load. The coverage reports' "path" rule
+    counts a person as trained when they completed every course of their position's path."""
+
+    __tablename__ = "position_courses"
+
+    position = db.Column(db.String(30), primary_key=True)
+    course_id = db.Column(db.Integer, db.ForeignKey("courses.id", ondelete="CASCADE"),
+                          primary_key=True)

@@ -35,10 +35,12 @@ def _iso_date(value: str | None, option: str) -> date | None:
 @click.option("--mode", type=click.Choice(services.MODES), default="cumulative",
               show_default=True)
 @click.option("--course", "course_slug", help="Only this course (slug).")
+@click.option("--rule", type=click.Choice(services.RULES), default="any", show_default=True,
+              help="Trained by any counting course, or by the position's whole path.")
 @click.option("--format", "fmt", type=click.Choice(exports.FORMATS), required=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Output file (default: standard output).")
-def coverage_command(unit_code, date_from, date_to, mode, course_slug, fmt, output):
+def coverage_command(unit_code, date_from, date_to, mode, course_slug, rule, fmt, output):
     """Coverage of a unit against the 100% target, as JSON, CSV, XLSX or PDF."""
     end = _iso_date(date_to, "--to") or today()
     start = _iso_date(date_from, "--from") or date(end.year, 1, 1)
@@ -50,7 +52,7 @@ def coverage_command(unit_code, date_from, date_to, mode, course_slug, fmt, outp
     if course_slug and course is None:
         raise click.ClickException(f"unknown course {course_slug}")
     with committed(services.ReportError):  # commits the audit entry of a commune's names
-        data, _name = services.export(fmt, unit, start, end, mode, course)
+        data, _name = services.export(fmt, unit, start, end, mode, course, rule=rule)
     _write(data, output)
 
 
@@ -58,11 +60,13 @@ def coverage_command(unit_code, date_from, date_to, mode, course_slug, fmt, outp
 @click.option("--unit", "unit_code", help="Unit code (default: the whole country).")
 @click.option("--period", required=True, help="DHIS2 period: 2026, 2026Q4 or 202611.")
 @click.option("--course", "course_slug", help="Only this course (slug).")
+@click.option("--rule", type=click.Choice(services.RULES), default="any", show_default=True,
+              help="Trained by any counting course, or by the position's whole path.")
 @click.option("--format", "fmt", type=click.Choice(dhis2.FORMATS), default="json",
               show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Output file (default: standard output).")
-def dhis2_command(unit_code, period, course_slug, fmt, output):
+def dhis2_command(unit_code, period, course_slug, rule, fmt, output):
     """Aggregate coverage of a unit's communes as a DHIS2 data value set (JSON or CSV)."""
     unit = services.find_unit(unit_code)
     if unit is None:
@@ -71,7 +75,7 @@ def dhis2_command(unit_code, period, course_slug, fmt, output):
     if course_slug and course is None:
         raise click.ClickException(f"unknown course {course_slug}")
     try:
-        data, _name = dhis2.export(fmt, unit, period, course)
+        data, _name = dhis2.export(fmt, unit, period, course, rule)
     except services.ReportError as exc:
         raise click.ClickException(str(exc)) from exc
     _write(data, output)

@@ -70,10 +70,11 @@ def option_combo(position: str, gender: str) -> str:
     return f"TH_{position}_{gender}".upper()
 
 
-def data_values(unit, period: str, course=None) -> list[dict]:
-    """The data values of U's communes for `period` (see the module docstring)."""
+def data_values(unit, period: str, course=None, rule: str = "any") -> list[dict]:
+    """The data values of U's communes for `period` (see the module docstring); `rule` as in
+    the coverage report (`path`: TH_TRAINED counts whole position paths)."""
     start, end = parse_period(period)
-    params = services.check_params(unit, start, end, "cumulative", course)
+    params = services.check_params(unit, start, end, "cumulative", course, rule=rule)
     stmt = _GROUPS_SQL.format(persons=services.persons_sql(params))
     values = []
     for code, position, gender, *figures in services._execute(services._bind(stmt, params)):
@@ -84,22 +85,22 @@ def data_values(unit, period: str, course=None) -> list[dict]:
     return values
 
 
-def data_value_set(unit, period: str, course=None) -> dict:
+def data_value_set(unit, period: str, course=None, rule: str = "any") -> dict:
     """The DHIS2 dataValueSets document (`dataSet` when LMS_DHIS2_DATA_SET is set)."""
     doc = {}
     if current_app.config.get("DHIS2_DATA_SET"):
         doc["dataSet"] = current_app.config["DHIS2_DATA_SET"]
     doc["period"] = period
-    doc["dataValues"] = data_values(unit, period, course)
+    doc["dataValues"] = data_values(unit, period, course, rule)
     return doc
 
 
-def export(fmt: str, unit, period: str, course=None) -> tuple[bytes, str]:
+def export(fmt: str, unit, period: str, course=None, rule: str = "any") -> tuple[bytes, str]:
     """(file bytes, file name) of the data value set as DHIS2 JSON or CSV (UTF-8, no BOM:
     a machine format; every cell is a code or a number)."""
     if fmt not in FORMATS:
         raise services.ReportError(_("định dạng '%(f)s' không hợp lệ", f=fmt))
-    doc = data_value_set(unit, period, course)
+    doc = data_value_set(unit, period, course, rule)
     name = f"dhis2-{unit.code}-{period}.{fmt}"
     if fmt == "json":
         return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8"), name

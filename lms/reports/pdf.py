@@ -152,6 +152,8 @@ def coverage_pdf(doc: dict, sheet: Sheet, breakdowns: list[Sheet],
     header.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
     period = doc["period"]
     mode = _("lũy kế") if period["mode"] == "cumulative" else _("trong kỳ")
+    if period.get("rule") == "path":
+        mode = _("%(m)s, đã tập huấn = hoàn thành cả lộ trình của chức danh", m=mode)
     story = [header, Spacer(1, 6 * mm), p(title.upper(), heading),
              p(_("%(u)s — từ %(a)s đến %(b)s (%(m)s)", u=doc["unit"]["name"],
                  a=format_date(date.fromisoformat(period["from"])),

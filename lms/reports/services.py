@@ -26,7 +26,7 @@ from sqlalchemy import Date, Integer, String, bindparam, select, text
 
 from lms.accounts import audit
 from lms.core.timeutil import today
-from lms.courses.models import Course
+from lms.courses.models import Course, PositionCourse
 from lms.extensions import db
 from lms.reports import charts, exports, sheets
 from lms.reports.pdf import coverage_pdf
@@ -36,6 +36,7 @@ from lms.units.positions import POSITIONS
 from lms.units.services import ROOT_CODE, lookup_unit
 
 MODES = ("cumulative", "period")
+RULES = ("any", "path")  # trained by any counting course, or by the position's whole path
 GENDERS = ("male", "female", "other", "unknown")
 MAX_TREND_QUARTERS = 12
 
@@ -54,6 +55,7 @@ class Params:
     mode: str
     course: Course | None
     position: str | None
+    rule: str = "any"
 
 
 def root_unit() -> Unit | None:
@@ -76,7 +78,8 @@ def find_course(slug: str | None) -> Course | None:
 
 
 def check_params(unit: Unit | None, date_from: date, date_to: date, mode: str,
-                 course: Course | None = None, position: str | None = None) -> Params:
+                 course: Course | None = None, position: str | None = None,
+                 rule: str = "any") -> Params:
     """Validate report parameters into a Params, or raise ReportError with a clear message.
 
     :param unit: the unit U (None: the country)
@@ -85,6 +88,8 @@ def check_params(unit: Unit | None, date_from: date, date_to: date, mode: str,
     :param mode: `cumulative` or `period`
     :param course: restrict trained/person_times/people to this course
     :param position: restrict to roster people of this position code
+    :param rule: `any` (a counting course) or `path` (every course of the person's position
+        path, content/paths.yml)
     """
     if unit is None:
         unit = root_unit()
@@ -97,7 +102,16 @@ def check_params(unit: Unit | None, date_from: date, date_to: date, mode: str,
                             a=date_from.isoformat(), b=date_to.isoformat()))
     if position and position not in POSITIONS:
         raise ReportError(_("chức danh '%(p)s' không có trong danh mục", p=position))
-    return Params(unit, date_from, date_to, mode, course, position or None)
+    if rule not in RULES:
+        raise ReportError(_("cách tính '%(r)s' không hợp lệ (any hoặc path)", r=rule))
+    if rule == "path":
+        if course is not None:
+            raise ReportError(_("lọc theo một khóa học không dùng được với cách tính theo lộ "
+                                "trình: chọn một trong hai"))
+        if db.session.scalar(select(PositionCourse.position).limit(1)) is None:
+            raise ReportError(_("chưa nạp lộ trình theo chức danh (content/paths.yml, "
+                                "flask lms content load)"))
+    return Params(unit, date_from, date_to, mode, course, position or None, rule)
 
 
 def ratio(trained: int, target: int) -> float | None:
@@ -273,14 +287,41 @@ def _filters(params: Params) -> dict:
             "roster_at": _ROSTER_AT}
 
 
+# The path rule: a person whose position has a path is trained when every course of it has a
+# completion in the window; a position with an empty path keeps the "any course" flag.
+_PATH_TRAINED = """
+  CASE WHEN NOT EXISTS (SELECT 1 FROM position_courses r WHERE r.position = {q}.position)
+       THEN {q}.trn
+       WHEN NOT EXISTS (
+         SELECT 1 FROM position_courses r WHERE r.position = {q}.position AND NOT EXISTS (
+           SELECT 1 FROM completions c WHERE c.person_id = {q}.{id} AND c.course_id = r.course_id
+             AND c.completed_on >= :trained_from AND c.completed_on <= :date_to))
+       THEN 1 ELSE 0 END"""
+
+_PERSONS_BY_PATH = """
+SELECT q.person_id, q.commune_id, q.position, q.gender, q.ethnicity, q.tgt, {trained} AS trn,
+       q.times
+FROM ({persons}) q"""
+
+_PEOPLE_BY_PATH = """
+SELECT q.id, q.staff_id, q.full_name, q.position, q.gender, q.ethnicity, q.in_target, q.left_on,
+       q.tgt, {trained} AS trn, q.last_on, q.times
+FROM ({people}) q ORDER BY q.full_name, q.staff_id"""
+
+
 def persons_sql(params: Params) -> str:
     """The per-person table (person_id, commune_id, position, gender, ethnicity, tgt, trn,
-    times) for the session's engine, as SQL text to bind with `_bind`."""
+    times) for the session's engine, as SQL text to bind with `_bind`; under the path rule its
+    `trn` is the path's."""
     if _dialect() == "postgresql":
         persons = _PERSONS_PG_COUNTRY if params.unit.parent_id is None else _PERSONS_PG
     else:
         persons = _PERSONS_SQLITE
-    return persons.format(**_filters(params))
+    sql = persons.format(**_filters(params))
+    if params.rule != "path":
+        return sql
+    return _PERSONS_BY_PATH.format(trained=_PATH_TRAINED.format(q="q", id="person_id"),
+                                   persons=sql)
 
 
 def _coverage_sql(params: Params) -> str:
@@ -362,7 +403,7 @@ def _by_ethnicity(groups: list[tuple]) -> list[dict]:
 
 def coverage(unit: Unit | None = None, date_from: date | None = None,
              date_to: date | None = None, mode: str = "cumulative", course: Course | None = None,
-             position: str | None = None) -> dict:
+             position: str | None = None, rule: str = "any") -> dict:
     """The coverage document of unit U for [date_from, date_to] (see the module docstring).
 
     :param unit: U (None: the country)
@@ -371,11 +412,12 @@ def coverage(unit: Unit | None = None, date_from: date | None = None,
     :param mode: `cumulative` (trained by `date_to`) or `period` (trained within the period)
     :param course: narrow trained, person_times and people to this course
     :param position: narrow everything to roster people of this position
+    :param rule: `any` or `path` (see check_params)
     :raises ReportError: on bad parameters
     """
     date_to = date_to or today()
     date_from = date_from or date(date_to.year, 1, 1)
-    params = check_params(unit, date_from, date_to, mode, course, position)
+    params = check_params(unit, date_from, date_to, mode, course, position, rule)
     result = _execute(_bind(_coverage_sql(params), params))
 
     totals, rows, positions, genders, ethnicities = {}, [], {}, {}, []
@@ -399,7 +441,8 @@ def coverage(unit: Unit | None = None, date_from: date | None = None,
     unit = params.unit
     doc = {
         "unit": {"code": unit.code, "name": unit.name, "kind": unit.kind},
-        "period": {"from": date_from.isoformat(), "to": date_to.isoformat(), "mode": mode},
+        "period": {"from": date_from.isoformat(), "to": date_to.isoformat(), "mode": mode,
+                   "rule": rule},
         "totals": totals,
         "rows": rows,
         "by_position": [{"position": c, **positions.get(c, zero)} for c in codes],
@@ -529,7 +572,8 @@ ORDER BY p.full_name, p.staff_id
 
 
 def commune_people(commune: Unit, date_from: date, date_to: date, mode: str = "cumulative",
-                   course: Course | None = None, position: str | None = None) -> list[dict]:
+                   course: Course | None = None, position: str | None = None,
+                   rule: str = "any") -> list[dict]:
     """Everyone on a commune's roster on `date_to` with their target and trained flags and last
     completion (of any course, on or before `date_to`), for follow-up. Personal data: callers
     audit exports.
@@ -539,11 +583,13 @@ def commune_people(commune: Unit, date_from: date, date_to: date, mode: str = "c
     :param course: narrow trained and person_times to this course
     :param position: only this position
     """
-    params = check_params(commune, date_from, date_to, mode, course, position)
+    params = check_params(commune, date_from, date_to, mode, course, position, rule)
     sql = _PEOPLE_SQL.format(
         course_filter="AND c.course_id = :course_id" if params.course else "",
         position_filter="AND p.position = :position" if params.position else "",
         roster_at=_ROSTER_AT)
+    if rule == "path":
+        sql = _PEOPLE_BY_PATH.format(trained=_PATH_TRAINED.format(q="q", id="id"), people=sql)
     people = []
     for row in (r._mapping for r in _execute(_bind(sql, params))):
         people.append({"staff_id": row["staff_id"], "full_name": row["full_name"],
@@ -576,6 +622,11 @@ def definitions() -> list[tuple[str, str]]:
             "units_total: số xã thuộc đơn vị; units_reached: số xã có ít nhất 1 người được "
             "tập huấn trong kỳ; units_at_target: số xã có mục tiêu > 0 và đã tập huấn = mục "
             "tiêu.")),
+        (_("Theo lộ trình (rule=path)"), _(
+            "đã tập huấn khi người đó đã hoàn thành mọi khóa học mà chức danh của họ phải học "
+            "(content/paths.yml), mỗi khóa vào hoặc trước ngày kết thúc (lũy kế) hoặc trong kỳ "
+            "(trong kỳ); chức danh không có khóa bắt buộc nào tính như cách mặc định (một khóa "
+            "bất kỳ được tính vào mục tiêu).")),
         (_("Lọc theo khóa học"), _(
             "chỉ tính đã tập huấn, lượt và số người cho khóa học đó.")),
         (_("Ngày"), _(
@@ -585,7 +636,7 @@ def definitions() -> list[tuple[str, str]]:
 
 
 def export(fmt: str, unit, date_from, date_to, mode: str = "cumulative", course=None,
-          position=None, *, by=None) -> tuple[bytes, str]:
+          position=None, *, by=None, rule: str = "any") -> tuple[bytes, str]:
     """Compute the report of `unit` and render it as `fmt`; returns (bytes, file name).
 
     A commune's CSV/XLSX/PDF lists its people by name: personal data, so it is audited.
@@ -593,14 +644,14 @@ def export(fmt: str, unit, date_from, date_to, mode: str = "cumulative", course=
     :param fmt: json, csv, xlsx or pdf
     :param by: the acting user (None from the command line)
     """
-    doc = coverage(unit, date_from, date_to, mode, course, position)
+    doc = coverage(unit, date_from, date_to, mode, course, position, rule)
     name = f"coverage-{doc['unit']['code']}-{doc['period']['from']}-{doc['period']['to']}.{fmt}"
     if fmt == "json":
         return exports.to_json(doc), name
     start, end = (date.fromisoformat(doc["period"][k]) for k in ("from", "to"))
     people = None
     if doc["unit"]["kind"] == "commune":
-        people = commune_people(unit, start, end, mode, course, position)
+        people = commune_people(unit, start, end, mode, course, position, rule)
         audit.record("report.export", actor=by, target=doc["unit"]["code"], format=fmt,
                      rows=len(people), period=doc["period"])
     tables = sheets.sheets_for(doc, people)

@@ -45,7 +45,8 @@ def _date_arg(name: str) -> date | None:
 
 
 def _params(strict: bool):
-    """Unit, dates, mode, course and position from the query string, checked against scope.
+    """Unit, dates, mode, course, position and rule from the query string, checked against
+    scope.
 
     :param strict: the API refuses a unit outside the scope (403); the pages show the
         viewer's own unit instead when an enclosing unit (e.g. the country) is asked for
@@ -68,8 +69,9 @@ def _params(strict: bool):
     if slug and course is None:
         raise BadRequest(_("không có khóa học mã '%(c)s'", c=slug))
     position = (request.args.get("position") or "").strip() or None
-    services.check_params(unit, date_from, date_to, mode, course, position)
-    return unit, date_from, date_to, mode, course, position
+    rule = request.args.get("rule") or "any"
+    services.check_params(unit, date_from, date_to, mode, course, position, rule)
+    return unit, date_from, date_to, mode, course, position, rule
 
 
 def _sorted(items: list[dict], allowed: tuple, default: str) -> tuple[list[dict], str, str]:
@@ -98,16 +100,16 @@ def coverage():
     """Coverage of a unit: totals, units one level below (or a commune's people), breakdowns,
     quarterly trend and charts."""
     try:
-        unit, date_from, date_to, mode, course, position = _params(strict=False)
+        unit, date_from, date_to, mode, course, position, rule = _params(strict=False)
     except (BadRequest, services.ReportError) as exc:
         flash(str(exc), "error")
         return redirect(url_for("reports.coverage", unit=request.args.get("unit") or None))
-    doc = services.coverage(unit, date_from, date_to, mode, course, position)
+    doc = services.coverage(unit, date_from, date_to, mode, course, position, rule)
     points = services.trend(unit, date_from, date_to, course, position)
     people, rows, chart_svg = None, doc["rows"], None
     if unit.kind == "commune":
         people, sort, direction = _sorted(
-            services.commune_people(unit, date_from, date_to, mode, course, position),
+            services.commune_people(unit, date_from, date_to, mode, course, position, rule),
             PEOPLE_SORTS, "full_name")
     else:
         rows, sort, direction = _sorted(doc["rows"], ROW_SORTS, "code")
@@ -120,7 +122,7 @@ def coverage():
     courses = db.session.scalars(select(Course).order_by(Course.title)).all()
     filters = {"unit": unit.code, "from": date_from.isoformat(), "to": date_to.isoformat(),
                "mode": mode, "course": course.slug if course else "",
-               "position": position or ""}
+               "position": position or "", "rule": rule}
     return render_template(
         "reports/coverage.html", unit=unit, doc=doc, rows=rows, people=people, points=points,
         chart_svg=chart_svg, trend_svg=trend_svg, sort=sort, direction=direction,
@@ -136,11 +138,11 @@ def coverage():
 def export(fmt: str):
     """The report as CSV, XLSX or PDF; a commune's names are audited."""
     try:
-        unit, date_from, date_to, mode, course, position = _params(strict=False)
+        unit, date_from, date_to, mode, course, position, rule = _params(strict=False)
     except (BadRequest, services.ReportError) as exc:
         abort(400, str(exc))
     data, name = services.export(fmt, unit, date_from, date_to, mode, course, position,
-                               by=current_user)
+                                 by=current_user, rule=rule)
     db.session.commit()
     return send_download(data, name)
 
@@ -151,8 +153,8 @@ def dhis2_export(fmt: str):
     """Aggregate coverage of a unit's communes for a period (`?period=2026Q4`) as a DHIS2 data
     value set; a unit outside the viewer's scope is refused."""
     try:
-        unit, _from, _to, _mode, course, _position = _params(strict=True)
-        data, name = dhis2.export(fmt, unit, request.args.get("period", ""), course)
+        unit, _from, _to, _mode, course, _position, rule = _params(strict=True)
+        data, name = dhis2.export(fmt, unit, request.args.get("period", ""), course, rule)
     except (BadRequest, services.ReportError) as exc:
         abort(400, str(exc))
     return send_download(data, name)
@@ -165,10 +167,10 @@ def api_coverage():
     if not current_user.has_role(*REPORT_ROLES):
         abort(403, "forbidden")
     try:
-        unit, date_from, date_to, mode, course, _position = _params(strict=True)
+        unit, date_from, date_to, mode, course, _position, rule = _params(strict=True)
     except (BadRequest, services.ReportError) as exc:
         abort(400, str(exc))
-    return services.coverage(unit, date_from, date_to, mode, course)
+    return services.coverage(unit, date_from, date_to, mode, course, rule=rule)
 
 
 @bp.record_once

@@ -47,9 +47,13 @@ def _ethnicity(value):
     return parse_ethnicity(value) or "other"
 
 
-def person_rows(unit_code):
+def person_rows(unit_code, paths=None, mode="cumulative"):
     """(commune id, position, gender, ethnicity, tgt, trn, times) of every roster person of the
-    unit's communes on `to`, counted here from the tables, and the unit's communes by id."""
+    unit's communes on `to`, counted here from the tables, and the unit's communes by id.
+
+    `paths` ({position: [course id]}) counts trained by the position's whole path (a position
+    without one by any counting course); `mode` "period" counts only completions from `from`.
+    """
     from lms.courses.models import Completion, Course
     from lms.extensions import db
     from lms.units.models import CURRENT, Person, RosterPeriod, Unit
@@ -73,17 +77,20 @@ def person_rows(unit_code):
         if commune_id not in communes:
             continue
         mine = [c for c in completions if c.person_id == p.id and c.completed_on <= TO]
+        done = {c.course_id for c in mine if mode == "cumulative" or c.completed_on >= FROM}
         tgt = int(in_target and (left_on is None or left_on > TO))
-        trn = int(tgt and any(c.course_id in counting for c in mine))
+        path = (paths or {}).get(position)
+        trn = int(tgt and (set(path) <= done if path else bool(done & counting)))
         times = sum(1 for c in mine if c.completed_on >= FROM)
         rows.append((commune_id, position, p.gender or "unknown", _ethnicity(p.ethnicity),
                      tgt, trn, times))
     return rows, communes
 
 
-def expected(unit_code):
-    """The province's totals, commune rows and breakdowns, counted person by person here."""
-    rows, communes = person_rows(unit_code)
+def expected(unit_code, **rules):
+    """The province's totals, commune rows and breakdowns, counted person by person here
+    (`rules`: person_rows's paths and mode)."""
+    rows, communes = person_rows(unit_code, **rules)
     groups = {dim: {} for dim in ("commune", *DIMS)}
     for commune_id, position, gender, ethnicity, tgt, trn, times in rows:
         keys = {"commune": commune_id, "position": position, "gender": gender,

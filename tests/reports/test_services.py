@@ -27,7 +27,8 @@ def test_commune_period_mode(world):
     """Period mode drops a5, trained on 31/12/2024; from and to themselves count."""
     doc = services.coverage(world["units"]["A"], FROM, TO, "period")
     assert (doc["totals"]["trained"], doc["totals"]["coverage"]) == (3, 0.5)
-    assert doc["period"] == {"from": "2025-01-01", "to": "2025-12-31", "mode": "period"}
+    assert doc["period"] == {"from": "2025-01-01", "to": "2025-12-31", "mode": "period",
+                             "rule": "any"}
 
 
 def test_boundaries_move_with_the_dates(world):

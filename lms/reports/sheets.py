@@ -5,6 +5,7 @@ ethnicity."""
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 
 from lms.core.text import format_date
 from lms.units.positions import gender_label, position_label
@@ -22,10 +23,15 @@ class Sheet:
     number_columns: set[int] = field(default_factory=set)
 
 
+def _times() -> str:
+    """"Lượt" as person-times (the same word is an attempt on the quiz pages)."""
+    return pgettext("person-times", "Lượt")
+
+
 def unit_sheet(doc: dict) -> Sheet:
     """The rows one level below U, then a total line."""
     headers = [_("Mã"), _("Đơn vị"), _("Mục tiêu"), _("Đã tập huấn"), _("Độ bao phủ"),
-               _("Lượt"), _("Số người"), _("Số xã"), _("Xã có người tập huấn"),
+               _times(), _("Số người"), _("Số xã"), _("Xã có người tập huấn"),
                _("Xã đạt 100%")]
     fields = ("target", "trained", "coverage", "person_times", "people", "units_total",
               "units_reached", "units_at_target")
@@ -39,7 +45,7 @@ def unit_sheet(doc: dict) -> Sheet:
 def totals_sheet(doc: dict) -> Sheet:
     """U's totals on one line, communes reached and at target included."""
     t = doc["totals"]
-    headers = [_("Mục tiêu"), _("Đã tập huấn"), _("Độ bao phủ"), _("Lượt"), _("Số người"),
+    headers = [_("Mục tiêu"), _("Đã tập huấn"), _("Độ bao phủ"), _times(), _("Số người"),
                _("Số xã"), _("Xã có người tập huấn"), _("Xã đạt 100%")]
     row = [t[f] for f in ("target", "trained", "coverage", "person_times", "people",
                           "units_total", "units_reached", "units_at_target")]
@@ -64,7 +70,7 @@ def breakdown_sheets(doc: dict) -> list[Sheet]:
              lambda g: gender_label(g) or _("Chưa rõ")),
             (_("Theo dân tộc"), _("Dân tộc"), "ethnicity", ethnicity_label)):
         headers = [_("Mã"), column, _("Mục tiêu"), _("Đã tập huấn"), _("Độ bao phủ"),
-                   _("Lượt"), _("Số người")]
+                   _times(), _("Số người")]
         rows = [[item[key], label(item[key]), item["target"], item["trained"],
                  item["coverage"], item["person_times"], item["people"]]
                 for item in doc["by_" + key]]
@@ -76,7 +82,7 @@ def breakdown_sheets(doc: dict) -> list[Sheet]:
 def people_sheet(people: list[dict], title: str = "") -> Sheet:
     """A commune's people: who is trained, who is not (personal data)."""
     headers = [_("Mã nhân sự"), _("Họ và tên"), _("Chức danh"), _("Giới tính"),
-               _("Thuộc mục tiêu"), _("Đã tập huấn"), _("Hoàn thành gần nhất"), _("Lượt")]
+               _("Thuộc mục tiêu"), _("Đã tập huấn"), _("Hoàn thành gần nhất"), _times()]
     yes, no = _("Có"), _("Không")
     rows = [[p["staff_id"], p["full_name"], position_label(p["position"]),
              gender_label(p["gender"]), yes if p["in_target"] else no,

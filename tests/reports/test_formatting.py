@@ -108,3 +108,23 @@ def test_csv_stays_a_machine_format(world, client, login_as):
     vi = client.get("/reports/coverage.csv", query_string=PERIOD | {"unit": "22"}).data
     assert b",0.7500," in vi and b"0,7500" not in vi
     assert en.split(b"\r\n")[1:] and en.count(b",0.7500,") == vi.count(b",0.7500,")
+
+
+def test_luot_is_person_times_in_reports_and_an_attempt_on_quizzes(app):
+    """One Vietnamese word, three English ones: "Lượt" is translated by its context."""
+    from flask_babel import force_locale
+
+    from lms.reports.sheets import unit_sheet
+
+    fields = ("target", "trained", "coverage", "person_times", "people", "units_total",
+              "units_reached", "units_at_target")
+    doc = {"rows": [], "totals": dict.fromkeys(fields, 0), "unit": {"code": "22", "name": "QN"}}
+    with app.test_request_context(), force_locale("en"):
+        headers = unit_sheet(doc).headers
+        env = app.jinja_env
+        attempt = env.from_string('{{ pgettext("attempt", "Lượt") }}').render()
+        responses = env.from_string('{{ pgettext("responses", "Lượt") }}').render()
+    assert "Person-times" in headers and "Attempts" not in headers
+    assert (attempt, responses) == ("Attempt", "Responses")
+    with app.test_request_context(), force_locale("vi"):
+        assert "Lượt" in unit_sheet(doc).headers

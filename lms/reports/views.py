@@ -115,8 +115,11 @@ def coverage():
         rows, sort, direction = _sorted(doc["rows"], ROW_SORTS, "code")
         if rows:
             # charts.py escapes every text it writes into the SVG
+            # lagging units first, whatever the table's order; units without a target last
+            lagging = sorted(rows, key=lambda r: (r["coverage"] is None, r["coverage"] or 0,
+                                                  r["code"]))
             chart_svg = Markup(charts.coverage_svg(  # noqa: S704
-                charts.coverage_chart(rows, *exports.chart_texts(doc))))
+                charts.coverage_chart(lagging, *exports.chart_texts(doc))))
     trend_svg = Markup(charts.trend_svg(charts.trend_chart(  # noqa: S704
         points, *exports.trend_texts(doc, points))))
     courses = db.session.scalars(select(Course).order_by(Course.title)).all()

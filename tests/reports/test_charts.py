@@ -31,3 +31,20 @@ def test_trend_svg_points():
     assert len(list(root.iter(f"{NS}circle"))) == 2
     assert root.find(f"{NS}desc").text == "d"
     assert "Q2/2025" in [t.text for t in root.iter(f"{NS}text")]
+
+
+def test_page_chart_puts_lagging_units_first(world, client, login_as):
+    """Whatever the table's order, the province chart lists units by coverage, lowest first,
+    units without a target last (by code)."""
+    import re
+
+    from tests.reports.conftest import FROM, TO
+
+    login_as("admin")
+    html = client.get("/reports/coverage", query_string={
+        "unit": "22", "from": FROM.isoformat(), "to": TO.isoformat(), "sort": "name",
+        "dir": "desc"}).get_data(as_text=True)
+    labels = re.findall(r'text-anchor="end" font-size="11" fill="[^"]+">([^<]+)</text>', html)
+    a, b, c = (world["units"][k].name for k in "ABC")
+    assert labels[:2] == [a, b]  # 4/6, then 2/2
+    assert labels.index(c) > 1 and len(labels) == 54

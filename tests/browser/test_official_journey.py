@@ -50,7 +50,8 @@ def test_viewer_desktop_coverage_drill_down_exports_and_scope(desktop_page, live
     # the units package names it "Thành phố Quảng Ninh" since its 2026 data
     assert doc["unit"]["code"] == "22" and doc["unit"]["kind"] == "province"
     assert doc["unit"]["name"].endswith("Quảng Ninh")
-    assert set(doc["period"]) == {"from", "to", "mode"} and doc["period"]["mode"] == "cumulative"
+    assert set(doc["period"]) == {"from", "to", "mode", "rule"}
+    assert (doc["period"]["mode"], doc["period"]["rule"]) == ("cumulative", "any")
     assert set(doc["totals"]) == {"target", "trained", "coverage", "person_times", "people",
                                   "units_total", "units_reached", "units_at_target"}
     assert doc["rows"] and all(set(r) == {"code", "name", "kind", "target", "trained",

@@ -141,7 +141,8 @@ def create_demo_cohorts() -> None:
                                            start="08:00", end="11:30", topic=topic)
             statuses = {m.id: rng.choices(["present", "absent", "excused"], [8, 1, 1])[0]
                         for m in cohort.members}
-            cohorts.record_attendance(session, statuses, by=trainer)
+            if cohorts.session_started(session):  # today's, before 08:00, is taken later
+                cohorts.record_attendance(session, statuses, by=trainer)
         for member in cohort.members:
             pre = rng.randint(30, 70)
             db.session.add(PaperScore(

@@ -1,4 +1,4 @@
-"""Certificate forms: issuer settings, revocation, re-issue, list filters."""
+"""Certificate forms: issuer settings, re-issue (revocation: lms/core/confirm.py)."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -18,12 +18,6 @@ class IssuerForm(FlaskForm):
     signer_name = StringField(_l("Họ tên người ký"), validators=[Optional(), Length(max=200)])
     issuer_code = StringField(_l("Mã cơ quan cấp trong số hiệu (để trống: mã tỉnh)"),
                               validators=[Optional(), Length(max=20)])
-
-
-class RevokeForm(FlaskForm):
-    """Revoke with a reason."""
-
-    reason = TextAreaField(_l("Lý do thu hồi"), validators=[DataRequired(), Length(max=500)])
 
 
 class ReissueForm(FlaskForm):

@@ -30,12 +30,14 @@ from lms.accounts.permissions import (
     scope_unit,
 )
 from lms.certificates import bp, pdf, services, verify_bp
-from lms.certificates.forms import IssuerForm, ReissueForm, RevokeForm
+from lms.certificates.forms import IssuerForm, ReissueForm
 from lms.certificates.models import EXPIRED, REVOKED, SUPERSEDED, Certificate
 from lms.cohorts.models import Cohort
+from lms.core import reasons
+from lms.core.confirm import ConfirmForm, confirm_page
 from lms.core.params import id_arg, int_arg
 from lms.core.timeutil import to_local, today
-from lms.core.web import send_download
+from lms.core.web import commit_or_flash, send_download
 from lms.extensions import db, limiter
 from lms.units.models import Unit
 from lms.units.picker import filter_unit
@@ -114,7 +116,7 @@ def detail(cert_id: int):
     cert = _certificate_or_404(cert_id)
     manage = can_manage_certificates(current_user, cert)
     return render_template("certificates/detail.html", cert=cert, status=cert.shown_status(today()),
-                           manage=manage, revoke_form=RevokeForm(prefix="revoke"),
+                           manage=manage,
                            reissue_form=ReissueForm(prefix="reissue", full_name=cert.holder_name),
                            verify_url=services.verify_url(cert.code))
 
@@ -128,26 +130,29 @@ def download(cert_id: int):
     return send_download(data, services.zip_name(cert), inline=True)
 
 
-@bp.route("/<int:cert_id>/revoke", methods=["POST"])
+@bp.route("/<int:cert_id>/revoke", methods=["GET", "POST"])
 @role_required("admin")
 def revoke(cert_id: int):
-    """Revoke with a reason."""
+    """Revoke, once confirmed with a reason (shown on the verification page, audited)."""
     cert = _certificate_or_404(cert_id)
     if not can_manage_certificates(current_user, cert):
         abort(403)
-    form = RevokeForm(prefix="revoke")
-    if not form.validate_on_submit():
-        flash(_("Cần nêu lý do thu hồi."), "error")
-        return redirect(url_for("certificates.detail", cert_id=cert.id))
-    try:
-        services.revoke(cert, form.reason.data, by=current_user)
-    except services.CertificateError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("Đã thu hồi giấy chứng nhận %(n)s.", n=cert.number), "success")
-    return redirect(url_for("certificates.detail", cert_id=cert.id))
+    back = url_for("certificates.detail", cert_id=cert.id)
+    form = ConfirmForm(reason=True)
+    form.reason.label.text = _("Lý do thu hồi (hiện trên trang xác minh)")
+    if form.validate_on_submit():
+        with commit_or_flash(services.CertificateError) as done:
+            services.revoke(cert, form.reason.data, by=current_user)
+            done.success = _("Đã thu hồi giấy chứng nhận %(n)s.", n=cert.number)
+        if done.ok:
+            return redirect(back)
+    return confirm_page(form, title=_("Thu hồi giấy chứng nhận số %(n)s", n=cert.number),
+                        back=back, button=_("Thu hồi giấy chứng nhận"), effects=[
+        _("Giấy của %(h)s không còn hiệu lực: ai quét mã QR hay mở trang xác minh sẽ thấy "
+          "“đã thu hồi”, ngày thu hồi và lý do bạn ghi dưới đây.", h=cert.holder_name),
+        _("Người này vẫn giữ kết quả hoàn thành khóa học (vẫn tính là đã tập huấn); bản PDF "
+          "vẫn tải được nhưng không còn xác minh được."),
+        _("Không hoàn tác được: giấy đã thu hồi không có hiệu lực lại.")])
 
 
 @bp.route("/<int:cert_id>/reissue", methods=["POST"])
@@ -264,7 +269,7 @@ def public_view(cert: Certificate) -> dict:
     if status == REVOKED:
         data["revoked_on"] = (to_local(cert.revoked_at).date().isoformat()
                               if cert.revoked_at else None)
-        data["revoked_reason"] = cert.revoked_reason
+        data["revoked_reason"] = reasons.render(cert.revoked_reason)
     if status == SUPERSEDED and cert.superseded_by is not None:
         data["superseded_by"] = services.verify_url(cert.superseded_by.code)
     return data

@@ -14,7 +14,7 @@ Completion rule (decided here, documented in docs/cohorts.md):
 """
 
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, datetime, time
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -41,6 +41,7 @@ from lms.cohorts.models import (
     CohortSession,
     cohort_trainers,
 )
+from lms.core import reasons
 from lms.core.params import int_arg
 from lms.core.tabular import (
     Column,
@@ -52,7 +53,7 @@ from lms.core.tabular import (
     write_xlsx,
 )
 from lms.core.text import clean, fold, format_date
-from lms.core.timeutil import parse_date, today, utcnow
+from lms.core.timeutil import parse_date, today, utcnow, zone
 from lms.courses.models import Completion, Course, Enrolment
 from lms.courses.services import record_completion
 from lms.extensions import db
@@ -66,7 +67,12 @@ SEARCH_LIMIT = 200
 
 
 class CohortError(ValueError):
-    """A cohort rule was broken; the message is shown to the user."""
+    """A cohort rule was broken; the message is shown to the user, beside the form field named
+    `field` when there is one (see `commit_or_flash(form=…)`)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 # --- small helpers ----------------------------------------------------------------------------
@@ -170,7 +176,8 @@ def _apply_spec(cohort: Cohort, spec: CohortSpec, by) -> None:
     starts_on = _parse_day(spec.starts_on, _l("ngày bắt đầu"))
     ends_on = _parse_day(spec.ends_on, _l("ngày kết thúc"))
     if ends_on < starts_on:
-        raise CohortError(_("Ngày kết thúc phải sau hoặc bằng ngày bắt đầu."))
+        raise CohortError(_("Ngày kết thúc phải sau hoặc bằng ngày bắt đầu."), "ends_on")
+    _check_sessions_within(cohort, starts_on, ends_on)
     if spec.mode not in MODES:
         raise CohortError(_("Hình thức không hợp lệ."))
     if spec.status not in EDITABLE_STATUSES:
@@ -206,6 +213,19 @@ def _apply_spec(cohort: Cohort, spec: CohortSpec, by) -> None:
     cohort.min_attendance_pct = int(spec.min_attendance_pct)
     cohort.require_final_test = bool(spec.require_final_test)
     cohort.trainers = sorted(trainers, key=lambda u: u.id)
+
+
+def _check_sessions_within(cohort: Cohort, starts_on: date, ends_on: date) -> None:
+    """A cohort's dates must contain its sessions: new dates leaving one out are refused,
+    naming the first such session, beside the date that excludes it."""
+    for number, session in enumerate(cohort.sessions, 1):
+        if starts_on <= session.date <= ends_on:
+            continue
+        raise CohortError(_(
+            "Buổi %(i)s (%(d)s%(t)s) nằm ngoài thời gian %(a)s – %(b)s; hãy đổi ngày hoặc xóa "
+            "buổi đó trước.", i=number, d=format_date(session.date),
+            t=f", {session.topic}" if session.topic else "", a=format_date(starts_on),
+            b=format_date(ends_on)), "starts_on" if session.date < starts_on else "ends_on")
 
 
 def create_cohort(spec: CohortSpec, *, by) -> Cohort:
@@ -471,7 +491,8 @@ def save_session(cohort: Cohort, *, by, day, start=None, end=None, topic: str = 
     on = _parse_day(day, _l("ngày học"))
     if not cohort.starts_on <= on <= cohort.ends_on:
         raise CohortError(_("Ngày học phải nằm trong thời gian của lớp (%(a)s – %(b)s).",
-                            a=format_date(cohort.starts_on), b=format_date(cohort.ends_on)))
+                            a=format_date(cohort.starts_on), b=format_date(cohort.ends_on)),
+                          "date")
     start_t, end_t = _parse_time(start, _l("giờ bắt đầu")), _parse_time(end, _l("giờ kết thúc"))
     if start_t and end_t and end_t <= start_t:
         raise CohortError(_("Giờ kết thúc phải sau giờ bắt đầu."))
@@ -492,6 +513,27 @@ def delete_session(session: CohortSession, *, by) -> None:
     db.session.flush()
 
 
+def session_started(session: CohortSession, now: datetime | None = None) -> bool:
+    """The session has begun: its day has come and, when it has a start time, that time too.
+    Attendance is taken only then.
+
+    :param now: local wall-clock time (default: now in the configured zone)
+    """
+    now = now or datetime.now(zone()).replace(tzinfo=None)
+    return datetime.combine(session.date, session.start_time or time()) <= now
+
+
+def attendance_refusal(session: CohortSession, now: datetime | None = None) -> str | None:
+    """Why attendance cannot be taken for the session yet (None once it has started)."""
+    if session_started(session, now):
+        return None
+    if session.start_time is None:
+        return _("Buổi học ngày %(d)s chưa diễn ra; chỉ điểm danh được từ ngày đó.",
+                 d=format_date(session.date))
+    return _("Buổi học bắt đầu lúc %(t)s ngày %(d)s; chỉ điểm danh được từ lúc đó.",
+             t=f"{session.start_time:%H:%M}", d=format_date(session.date))
+
+
 def attendance_map(session: CohortSession) -> dict[int, str]:
     """member id → recorded status for one session."""
     return dict(db.session.execute(select(Attendance.member_id, Attendance.status)
@@ -506,6 +548,9 @@ def record_attendance(session: CohortSession, statuses: dict[int, str], *, by) -
     """
     cohort = session.cohort
     _require_edit(cohort, by)
+    refusal = attendance_refusal(session)
+    if refusal:
+        raise CohortError(refusal)
     member_ids = set(db.session.scalars(select(CohortMember.id)
                                         .where(CohortMember.cohort_id == cohort.id)))
     unknown = set(statuses) - member_ids
@@ -589,7 +634,12 @@ class MemberResult:
     post: float | None
     final_passed: bool
     completes: bool
-    reason: str | None
+    reasons: list
+
+    @property
+    def reason(self) -> str | None:
+        """Why not completed, in the reader's language (None when completed)."""
+        return reasons.render(self.reasons) or None
 
     @property
     def counted(self) -> int:
@@ -602,26 +652,40 @@ class MemberResult:
         return self.present * 100 // self.counted if self.counted else None
 
 
+reasons.define({
+    "no_sessions": _l("lớp chưa có buổi học nào được ghi"),
+    "absent_all": _l("không dự buổi nào"),
+    "excused_all": _l("vắng có phép cả %(n)s buổi"),
+    "attendance_low": _l("dự %(p)s/%(c)s buổi (%(r)s%%) < %(m)s%%"),
+    "attendance_low_excused": _l(
+        "dự %(p)s/%(c)s buổi (%(r)s%%) < %(m)s%% (%(e)s buổi vắng có phép không tính)"),
+    "final_not_passed": _l("chưa đạt bài kiểm tra cuối"),
+    # A certificate's revocation when its cohort closes again: `r` holds the member's reasons.
+    "cohort_reclosed": _l("Lớp %(c)s được đóng lại; người này không còn đạt: %(r)s"),
+    # … and when an admin corrects the outcome: `r` is the admin's reason as typed.
+    "outcome_corrected": _l("Điều chỉnh kết quả lớp: %(r)s"),
+})
+
+
 def _verdict(cohort: Cohort, present: int, excused: int, sessions: int, final_passed: bool,
-             need_final: bool) -> tuple[bool, str | None]:
-    reasons = []
+             need_final: bool) -> tuple[bool, list]:
+    """(completes, the coded reasons why not: see lms/core/reasons.py)."""
+    found = []
     pct = cohort.min_attendance_pct
     if pct > 0:
         counted = sessions - excused
         if sessions == 0:
-            reasons.append(_("lớp chưa có buổi học nào được ghi"))
+            found.append(reasons.reason("no_sessions"))
         elif present == 0:
-            reasons.append(_("không dự buổi nào") if counted else
-                           _("vắng có phép cả %(n)s buổi", n=sessions))
+            found.append(reasons.reason("absent_all") if counted else
+                         reasons.reason("excused_all", n=sessions))
         elif present * 100 < pct * counted:
-            text = _("dự %(p)s/%(c)s buổi (%(r)s%%) < %(m)s%%", p=present, c=counted,
-                     r=present * 100 // counted, m=pct)
-            if excused:
-                text += " " + _("(%(e)s buổi vắng có phép không tính)", e=excused)
-            reasons.append(text)
+            figures = {"p": present, "c": counted, "r": present * 100 // counted, "m": pct}
+            found.append(reasons.reason("attendance_low_excused", e=excused, **figures)
+                         if excused else reasons.reason("attendance_low", **figures))
     if need_final and not final_passed:
-        reasons.append(_("chưa đạt bài kiểm tra cuối"))
-    return (not reasons), ("; ".join(reasons) or None)
+        found.append(reasons.reason("final_not_passed"))
+    return (not found), found
 
 
 def member_results(cohort: Cohort) -> list[MemberResult]:
@@ -650,10 +714,10 @@ def member_results(cohort: Cohort) -> list[MemberResult]:
     results = []
     for member, person, p, a, e, pre, post, final_ok in rows:
         present, excused = int(p or 0), int(e or 0)
-        completes, reason = _verdict(cohort, present, excused, sessions, bool(final_ok),
-                                     need_final)
+        completes, why = _verdict(cohort, present, excused, sessions, bool(final_ok),
+                                  need_final)
         results.append(MemberResult(member, person, present, int(a or 0), excused, sessions,
-                                    pre, post, bool(final_ok), completes, reason))
+                                    pre, post, bool(final_ok), completes, why))
     return results
 
 
@@ -734,6 +798,24 @@ def _complete(cohort: Cohort, member: CohortMember, by) -> None:
         enrolment.status, enrolment.completed_on = "completed", cohort.ends_on
 
 
+def close_refusal(cohort: Cohort, by=None) -> str | None:
+    """Why the cohort cannot be closed now, or None when `close_cohort` would accept: the one
+    rule behind the cohort page's "Đóng lớp" button and the service.
+
+    :param by: the acting user (None: the command line, no permission check)
+    """
+    if cohort.status == "closed":
+        return _("Lớp đã đóng: chỉ xem, không sửa được.")
+    if by is not None and not can_edit_cohort(by, cohort):
+        return _("Bạn không có quyền sửa lớp này.")
+    if cohort.ends_on > today():
+        return _("Lớp kết thúc ngày %(d)s; chỉ đóng lớp từ ngày đó (hoặc sửa ngày kết thúc).",
+                 d=format_date(cohort.ends_on))
+    if not member_count(cohort):
+        return _("Lớp chưa có học viên nào.")
+    return None
+
+
 def close_cohort(cohort: Cohort, *, by) -> list[MemberResult]:
     """Close the cohort in one step: record each member's outcome, record completions dated the
     cohort's end date for completers, and mark it closed (read-only from then on).
@@ -742,13 +824,10 @@ def close_cohort(cohort: Cohort, *, by) -> list[MemberResult]:
     :param by: the acting trainer or admin
     :returns: the results as recorded
     """
-    _require_edit(cohort, by)
-    if cohort.ends_on > today():
-        raise CohortError(_("Lớp kết thúc ngày %(d)s; chỉ đóng lớp từ ngày đó (hoặc sửa ngày "
-                            "kết thúc).", d=format_date(cohort.ends_on)))
+    refusal = close_refusal(cohort, by)
+    if refusal:
+        raise CohortError(refusal)
     results = member_results(cohort)
-    if not results:
-        raise CohortError(_("Lớp chưa có học viên nào."))
     # One conditional UPDATE: a double submit (two tabs, double click) closes once.
     closed = db.session.execute(
         update(Cohort).where(Cohort.id == cohort.id, Cohort.status != "closed")
@@ -760,13 +839,12 @@ def close_cohort(cohort: Cohort, *, by) -> list[MemberResult]:
     db.session.refresh(cohort)
     for result in results:
         result.member.completed = result.completes
-        result.member.outcome_reason = result.reason
+        result.member.outcome_reason = reasons.encode(result.reasons)
         if result.completes:
             _complete(cohort, result.member, by)
         else:
-            _withdraw_completion(cohort, result.member, _(
-                "Lớp %(c)s được đóng lại; người này không còn đạt: %(r)s",
-                c=cohort.name, r=result.reason), by)
+            _withdraw_completion(cohort, result.member, reasons.encode([reasons.reason(
+                "cohort_reclosed", c=cohort.name[:120], r=result.reasons)]), by)
     audit.record("cohort.close", actor=by, target=f"cohort {cohort.id}",
                  completed=sum(r.completes for r in results), members=len(results))
     db.session.flush()
@@ -791,7 +869,8 @@ def correct_outcome(member: CohortMember, completed: bool, reason: str, *, by) -
     if completed:
         _complete(cohort, member, by)
     else:
-        _withdraw_completion(cohort, member, _("Điều chỉnh kết quả lớp: %(r)s", r=reason), by)
+        _withdraw_completion(cohort, member, reasons.encode(
+            [reasons.reason("outcome_corrected", r=reason[:300])]), by)
     member.completed = completed
     member.outcome_reason = None if completed else reason[:300]
     audit.record("cohort.outcome_correct", actor=by, target=f"cohort {cohort.id}",
@@ -841,7 +920,7 @@ def export_rows(cohort: Cohort) -> tuple[list[str], list[list]]:
                    "hoàn thành" if r.member.completed else "không hoàn thành")
         row += [r.present, "" if r.attendance_pct is None else f"{r.attendance_pct}%",
                 "" if r.pre is None else r.pre, "" if r.post is None else r.post, outcome,
-                r.member.outcome_reason or ""]
+                reasons.render(r.member.outcome_reason)]
         rows.append(row)
     return headers, rows
 

@@ -26,11 +26,11 @@ from lms.cohorts.forms import (
     CohortForm,
     MemberUploadForm,
     OutcomeForm,
-    ReasonForm,
     SessionForm,
 )
 from lms.cohorts.models import ATTENDANCE, STATUSES, Cohort, CohortMember, CohortSession
 from lms.cohorts.pdf import signin_sheet as render
+from lms.core.confirm import ConfirmForm, confirm_page
 from lms.core.params import ID_MAX, int_arg
 from lms.core.tabular import ImportFailed
 from lms.core.text import format_date
@@ -112,7 +112,7 @@ def new():
         scope = scope_unit(current_user)
         form.host_unit_code.data = scope.code if scope is not None else ""
     if form.validate_on_submit():
-        with commit_or_flash(services.CohortError) as done:
+        with commit_or_flash(services.CohortError, form=form) as done:
             cohort = services.create_cohort(_spec(form), by=current_user)
             done.success = _("Đã tạo lớp %(n)s.", n=cohort.name)
         if done.ok:
@@ -132,6 +132,8 @@ def detail(cohort_id: int):
         can_edit=can_edit_cohort(current_user, cohort),
         can_correct=can_correct_cohort(current_user, cohort),
         can_export=can_export_cohort(current_user, cohort),
+        close_refusal=services.close_refusal(cohort, current_user),
+        started={s.id for s in cohort.sessions if services.session_started(s)},
         paper_scores_url=_paper_scores_url(cohort),
         certificate_urls=_certificate_urls(cohort))
 
@@ -173,7 +175,7 @@ def edit(cohort_id: int):
         form.ends_on.data = format_date(cohort.ends_on)
         form.trainer_ids.data = [u.id for u in cohort.trainers]
     if form.validate_on_submit():
-        with commit_or_flash(services.CohortError) as done:
+        with commit_or_flash(services.CohortError, form=form) as done:
             services.update_cohort(cohort, _spec(form), by=current_user)
             done.success = _("Đã lưu lớp %(n)s.", n=cohort.name)
         if done.ok:
@@ -181,19 +183,24 @@ def edit(cohort_id: int):
     return render_template("cohorts/form.html", form=form, cohort=cohort)
 
 
-@bp.route("/<int:cohort_id>/delete", methods=["POST"])
+@bp.route("/<int:cohort_id>/delete", methods=["GET", "POST"])
 @role_required(*EDITORS)
 def delete(cohort_id: int):
-    """Delete an open cohort (members, sessions and attendance with it)."""
+    """Delete an open cohort (members, sessions and attendance with it), once confirmed."""
     cohort = _cohort(cohort_id, edit=True)
-    if request.form.get("confirm") != "1":
-        flash(_("Hãy đánh dấu ô xác nhận trước khi xóa lớp."), "error")
-        return redirect(url_for("cohorts.detail", cohort_id=cohort_id))
-    with commit_or_flash(services.CohortError, success=_("Đã xóa lớp.")) as done:
-        services.delete_cohort(cohort, by=current_user)
-    if not done.ok:
-        return redirect(url_for("cohorts.detail", cohort_id=cohort_id))
-    return redirect(url_for("cohorts.index"))
+    back = url_for("cohorts.detail", cohort_id=cohort_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        with commit_or_flash(services.CohortError, success=_("Đã xóa lớp.")) as done:
+            services.delete_cohort(cohort, by=current_user)
+        return redirect(url_for("cohorts.index") if done.ok else back)
+    stats = services.cohort_stats(cohort)
+    return confirm_page(form, title=_("Xóa lớp %(n)s", n=cohort.name), back=back,
+                        button=_("Xóa hẳn lớp này"), effects=[
+        _("Lớp, %(m)s học viên trong lớp, %(s)s buổi học và điểm danh của các buổi bị xóa hẳn; "
+          "không hoàn tác được.", m=stats.members, s=stats.sessions),
+        _("Học viên vẫn giữ ghi danh khóa học và những gì đã học trực tuyến."),
+        _("Lớp đã có điểm bài kiểm tra giấy thì không xóa được.")])
 
 
 # --- members ----------------------------------------------------------------------------------
@@ -264,19 +271,28 @@ def members_upload(cohort_id: int):
     return html, 400 if errors else 200
 
 
-@bp.route("/<int:cohort_id>/members/<int:member_id>/remove", methods=["POST"])
+@bp.route("/<int:cohort_id>/members/<int:member_id>/remove", methods=["GET", "POST"])
 @role_required(*EDITORS)
 def member_remove(cohort_id: int, member_id: int):
-    """Remove a member before the cohort closes."""
+    """Remove a member before the cohort closes, once confirmed."""
     cohort = _cohort(cohort_id, edit=True)
     member = db.get_or_404(CohortMember, member_id)
     if member.cohort_id != cohort.id:
         abort(404)
+    back = url_for("cohorts.detail", cohort_id=cohort.id)
     name = member.person.full_name
-    with commit_or_flash(services.CohortError) as done:
-        services.remove_member(member, by=current_user)
-        done.success = _("Đã bỏ %(n)s khỏi lớp.", n=name)
-    return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        with commit_or_flash(services.CohortError) as done:
+            services.remove_member(member, by=current_user)
+            done.success = _("Đã bỏ %(n)s khỏi lớp.", n=name)
+        return redirect(back)
+    return confirm_page(form, title=_("Bỏ %(n)s khỏi lớp", n=name), back=back,
+                        button=_("Bỏ khỏi lớp"), effects=[
+        _("%(n)s không còn trong lớp %(c)s; điểm danh của người này ở các buổi của lớp bị xóa.",
+          n=name, c=cohort.name),
+        _("Ghi danh khóa học và những gì đã học trực tuyến vẫn được giữ; có thể thêm lại vào "
+          "lớp (điểm danh phải ghi lại).")])
 
 
 # --- sessions and attendance ------------------------------------------------------------------
@@ -295,13 +311,13 @@ def session_form(cohort_id: int, session_id: int | None = None):
         form.end_time.data = f"{session.end_time:%H:%M}" if session.end_time else ""
         form.topic.data = session.topic
     if form.validate_on_submit():
-        with commit_or_flash(services.CohortError) as done:
+        with commit_or_flash(services.CohortError, form=form) as done:
             saved = services.save_session(cohort, by=current_user, day=form.date.data,
                                           start=form.start_time.data, end=form.end_time.data,
                                           topic=form.topic.data or "", session=session)
             done.success = _("Đã lưu buổi %(d)s.", d=format_date(saved.date))
         if done.ok:
-            if session is None:
+            if session is None and services.session_started(saved):
                 return redirect(url_for("cohorts.attendance", cohort_id=cohort.id,
                                         session_id=saved.id))
             return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
@@ -309,16 +325,24 @@ def session_form(cohort_id: int, session_id: int | None = None):
                            form=form)
 
 
-@bp.route("/<int:cohort_id>/sessions/<int:session_id>/delete", methods=["POST"])
+@bp.route("/<int:cohort_id>/sessions/<int:session_id>/delete", methods=["GET", "POST"])
 @role_required(*EDITORS)
 def session_delete(cohort_id: int, session_id: int):
-    """Delete a session and its attendance."""
+    """Delete a session and its attendance, once confirmed."""
     cohort = _cohort(cohort_id, edit=True)
     session = _session(cohort, session_id)
-    with commit_or_flash(services.CohortError) as done:
-        services.delete_session(session, by=current_user)
-        done.success = _("Đã xóa buổi học.")
-    return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
+    back = url_for("cohorts.detail", cohort_id=cohort.id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        with commit_or_flash(services.CohortError) as done:
+            services.delete_session(session, by=current_user)
+            done.success = _("Đã xóa buổi học.")
+        return redirect(back)
+    return confirm_page(form, title=_("Xóa buổi học ngày %(d)s", d=format_date(session.date)),
+                        back=back, button=_("Xóa buổi học"), effects=[
+        _("Buổi học và %(n)s dòng điểm danh của buổi bị xóa; không hoàn tác được.",
+          n=len(services.attendance_map(session))),
+        _("Tỷ lệ dự của mỗi học viên được tính lại trên các buổi còn lại.")])
 
 
 @bp.route("/<int:cohort_id>/sessions/<int:session_id>/attendance", methods=["GET", "POST"])
@@ -328,11 +352,15 @@ def attendance(cohort_id: int, session_id: int):
     cohort = _cohort(cohort_id)
     session = _session(cohort, session_id)
     editable = can_edit_cohort(current_user, cohort)
+    not_yet = services.attendance_refusal(session)
     results = services.member_results(cohort)
     recorded = services.attendance_map(session)
     if request.method == "POST":
         if not editable:
             abort(403)
+        if not_yet:  # the page offers no form; a hand-made POST gets the same answer
+            flash(not_yet, "error")
+            return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
         if request.form.get("all_present"):
             statuses = {r.member.id: "present" for r in results}
         else:
@@ -345,7 +373,8 @@ def attendance(cohort_id: int, session_id: int):
     current = {r.member.id: recorded.get(r.member.id, "present") for r in results}
     return render_template("cohorts/attendance.html", cohort=cohort, session=session,
                            results=results, current=current, new=not recorded,
-                           choices=ATTENDANCE, editable=editable)
+                           choices=ATTENDANCE, editable=editable and not not_yet,
+                           not_yet=not_yet)
 
 
 @bp.route("/<int:cohort_id>/sessions/<int:session_id>/sign-in.pdf")
@@ -369,36 +398,56 @@ def signin_sheet(cohort_id: int, session_id: int):
 @bp.route("/<int:cohort_id>/close", methods=["GET", "POST"])
 @role_required(*EDITORS)
 def close(cohort_id: int):
-    """Preview who completes and why others do not; POST closes the cohort in one step."""
+    """Preview who completes and why others do not, and what closing does; the confirmed POST
+    closes the cohort in one step. When it cannot close, the page says why and offers no
+    button."""
     cohort = _cohort(cohort_id, edit=True)
-    if request.method == "POST":
+    back = url_for("cohorts.detail", cohort_id=cohort.id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
         with commit_or_flash(services.CohortError) as done:
             results = services.close_cohort(cohort, by=current_user)
             done.success = _("Đã đóng lớp: %(a)s/%(b)s học viên hoàn thành.",
                              a=sum(r.completes for r in results), b=len(results))
         if done.ok:
-            return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
+            return redirect(back)
     results = services.member_results(cohort)
-    return render_template("cohorts/close.html", cohort=cohort, results=results,
-                           need_final=services.final_test_required(cohort),
-                           completers=sum(r.completes for r in results))
+    completers = sum(r.completes for r in results)
+    return confirm_page(
+        form, template="cohorts/close.html", cohort=cohort, results=results,
+        need_final=services.final_test_required(cohort), completers=completers,
+        refusal=services.close_refusal(cohort, current_user),
+        title=_("Đóng lớp: xem trước kết quả"), back=back,
+        button=_("Đóng lớp và ghi nhận hoàn thành"), effects=[
+            _("%(a)s/%(b)s học viên được ghi nhận hoàn thành khóa học, ngày %(d)s, và được cấp "
+              "giấy chứng nhận.", a=completers, b=len(results), d=format_date(cohort.ends_on)),
+            _("Người không hoàn thành được ghi lý do như trong bảng."),
+            _("Lớp chỉ xem được từ đó: không thêm, sửa, điểm danh hay nhập điểm; mã tham gia "
+              "hết hiệu lực. Chỉ quản trị viên mở lại hay sửa kết quả được (có lý do, ghi nhật "
+              "ký).")])
 
 
 @bp.route("/<int:cohort_id>/reopen", methods=["GET", "POST"])
 @role_required("admin")
 def reopen(cohort_id: int):
-    """An admin reopens a closed cohort, with a reason (audited)."""
+    """An admin reopens a closed cohort, once confirmed with a reason (audited)."""
     cohort = _cohort(cohort_id)
     if not can_correct_cohort(current_user, cohort):
         abort(403)
-    form = ReasonForm()
+    back = url_for("cohorts.detail", cohort_id=cohort.id)
+    form = ConfirmForm(reason=True)
     if form.validate_on_submit():
         with commit_or_flash(services.CohortError) as done:
             services.reopen_cohort(cohort, form.reason.data, by=current_user)
             done.success = _("Đã mở lại lớp.")
         if done.ok:
-            return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
-    return render_template("cohorts/correct.html", cohort=cohort, form=form, member=None)
+            return redirect(back)
+    return confirm_page(form, title=_("Mở lại lớp %(n)s", n=cohort.name), back=back,
+                        button=_("Mở lại lớp"), effects=[
+        _("Giảng viên lại sửa được học viên, buổi học, điểm danh và điểm của lớp."),
+        _("Các hoàn thành và giấy chứng nhận đã cấp giữ nguyên cho tới khi đóng lớp lần nữa; "
+          "khi đó ai không còn đạt sẽ bị rút hoàn thành và thu hồi giấy."),
+        _("Lý do được ghi vào nhật ký.")])
 
 
 @bp.route("/<int:cohort_id>/members/<int:member_id>/outcome", methods=["GET", "POST"])

@@ -26,14 +26,17 @@ class Outcome:
 
 
 @contextmanager
-def commit_or_flash(*errors: type[Exception], success: str | None = None) -> Iterator[Outcome]:
+def commit_or_flash(*errors: type[Exception], success: str | None = None,
+                    form=None) -> Iterator[Outcome]:
     """Run the block; when it raises one of `errors`, roll back and flash the error (the view
     goes on after the block with `ok` False), else commit and flash `success` (`ok` True).
 
-    An ImportFailed is flashed as its count of errors, which are kept in `errors`.
+    An ImportFailed is flashed as its count of errors, which are kept in `errors`. An error
+    whose `field` names a field of `form` is shown beside that field instead of flashed.
 
     :param errors: the domain errors the block's services raise for bad input
     :param success: the message after the commit (or set `outcome.success` in the block)
+    :param form: the submitted form, for errors about one of its fields
     """
     outcome = Outcome(success=success)
     try:
@@ -44,6 +47,8 @@ def commit_or_flash(*errors: type[Exception], success: str | None = None) -> Ite
             outcome.errors = exc.errors
             flash(_("Không lưu được: %(n)s lỗi. Chưa ghi dữ liệu nào.", n=len(exc.errors)),
                   "error")
+        elif form is not None and getattr(exc, "field", None) in form:
+            form[exc.field].errors = [*form[exc.field].errors, str(exc)]
         else:
             flash(str(exc), "error")
         return

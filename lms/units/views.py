@@ -13,6 +13,7 @@ from lms.accounts.permissions import (
     scope_unit,
     unit_in_scope,
 )
+from lms.core.confirm import ConfirmForm, confirm_page
 from lms.core.tabular import normalise_id
 from lms.core.text import fold
 from lms.core.timeutil import today
@@ -182,14 +183,23 @@ def positions():
                            built_in=BUILT_IN_ALIASES, aliases=aliases)
 
 
-@bp.route("/positions/<int:alias_id>/delete", methods=["POST"])
+@bp.route("/positions/<int:alias_id>/delete", methods=["GET", "POST"])
 @role_required("admin")
 def position_alias_delete(alias_id: int):
-    """Remove an admin's alias (audited)."""
-    services.delete_position_alias(db.get_or_404(PositionAlias, alias_id), by=current_user)
-    db.session.commit()
-    flash(_("Đã xoá tên gọi khác."), "success")
-    return redirect(url_for("units.positions"))
+    """Remove an admin's alias (audited), once confirmed."""
+    alias = db.get_or_404(PositionAlias, alias_id)
+    back = url_for("units.positions")
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.delete_position_alias(alias, by=current_user)
+        db.session.commit()
+        flash(_("Đã xoá tên gọi khác."), "success")
+        return redirect(back)
+    return confirm_page(form, title=_("Xoá tên gọi khác “%(l)s”", l=alias.label), back=back,
+                        button=_("Xoá tên gọi này"), effects=[
+        _("Tệp danh sách ghi chức danh là “%(l)s” sẽ không còn được hiểu là %(p)s.",
+          l=alias.label, p=POSITIONS.get(alias.position, alias.position)),
+        _("Người đã nhập giữ nguyên chức danh của mình.")])
 
 
 @bp.route("/search")

@@ -113,26 +113,36 @@ def test_cohort_batch_needs_permission(client, login_as, make_person, make_cohor
 
 
 def test_admin_revokes_with_reason(client, login_as, make_cert, db):
-    """An admin revokes from the detail page; the reason is required."""
+    """An admin revokes through a confirmation page that says what will happen; a POST without
+    the confirmation or without a reason is refused on that page and changes nothing."""
     cert = make_cert()
     login_as("admin")
-    page = f"/certificates/{cert.id}"
-    post_form(client, f"/certificates/{cert.id}/revoke", {"revoke-reason": ""}, page=page)
+    url = f"/certificates/{cert.id}/revoke"
+    assert url in client.get(f"/certificates/{cert.id}").get_data(as_text=True)
+    html = client.get(url).get_data(as_text=True)
+    assert "trang xác minh sẽ thấy" in html and "vẫn giữ kết quả hoàn thành" in html
+    assert 'name="confirm" value="yes"' in html and 'name="reason"' in html
+    refused = [post_form(client, url, {"confirm": "yes", "reason": " "}, page=url),
+               post_form(client, url, {"reason": "Học viên gian lận bài kiểm tra"}, page=url)]
+    assert [r.status_code for r in refused] == [400, 400]
+    assert "Hãy ghi lý do" in refused[0].get_data(as_text=True)
+    assert "Chưa xác nhận" in refused[1].get_data(as_text=True)
     db.session.refresh(cert)
     assert cert.status != REVOKED
-    response = post_form(client, f"/certificates/{cert.id}/revoke",
-                         {"revoke-reason": "Học viên gian lận bài kiểm tra"}, page=page)
+    response = post_form(client, url, {"confirm": "yes",
+                                       "reason": "Học viên gian lận bài kiểm tra"}, page=url)
     assert response.status_code == 302
     db.session.refresh(cert)
     assert cert.status == REVOKED and cert.revoked_reason == "Học viên gian lận bài kiểm tra"
 
 
 def test_trainer_cannot_revoke(client, login_as, make_cert, db):
-    """Revocation is for admins only."""
+    """Revocation is for admins only (its confirmation page too)."""
     cert = make_cert()
     login_as("trainer", unit="22")
+    assert client.get(f"/certificates/{cert.id}/revoke").status_code == 403
     response = post_form(client, f"/certificates/{cert.id}/revoke",
-                         {"revoke-reason": "x"}, page="/certificates/")
+                         {"confirm": "yes", "reason": "x"}, page="/certificates/")
     assert response.status_code == 403
     db.session.refresh(cert)
     assert cert.status == "valid"

@@ -43,15 +43,19 @@ def test_attendance_needs_every_member_and_valid_statuses(db, make_cohort, fill,
 
 def test_delete_cohort_needs_confirmation(db, client, login_as, make_cohort, fill, sessions,
                                           mark, units):
-    """Deleting asks for the confirmation box, then removes the cohort and its attendance."""
+    """Deleting asks for confirmation on its own page (saying what goes), then removes the
+    cohort and its attendance."""
     trainer = login_as("trainer", unit=units("22"))
     cohort = make_cohort(trainer=trainer)
     fill(cohort, 2)
     mark(sessions(cohort, 1)[0])
     url = f"/cohorts/{cohort.id}/delete"
-    post_form(client, url, page=f"/cohorts/{cohort.id}")
+    html = client.get(url).get_data(as_text=True)
+    assert "2 học viên trong lớp, 1 buổi học" in html and 'name="confirm" value="yes"' in html
+    response = post_form(client, url, page=f"/cohorts/{cohort.id}")
+    assert response.status_code == 400 and "Chưa xác nhận" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Cohort)) == 1
-    response = post_form(client, url, {"confirm": "1"}, page=f"/cohorts/{cohort.id}")
+    response = post_form(client, url, {"confirm": "yes"}, page=url)
     assert response.status_code == 302
     assert db.session.scalar(select(func.count()).select_from(Cohort)) == 0
     assert db.session.scalar(select(func.count()).select_from(Attendance)) == 0

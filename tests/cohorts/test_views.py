@@ -105,7 +105,7 @@ def test_trainer_journey_on_a_phone(db, phone, login_as, make_course, make_perso
     assert "1/3 học viên sẽ hoàn thành" in html
     assert "dự 1/2 buổi (50%) &lt; 80%" in html
     assert "chưa đạt bài kiểm tra cuối" in html
-    response = post_form(phone, f"{base}/close", page=f"{base}/close")
+    response = post_form(phone, f"{base}/close", {"confirm": "yes"}, page=f"{base}/close")
     assert response.status_code == 302
     html = phone.get(base).get_data(as_text=True)
     _clean_page(html)

@@ -113,17 +113,17 @@ PLAUSIBLE = {
     "assessments.paper_scores_upload": lambda w: ("", _sheet(
         "ma_nhan_su,diem_truoc,diem_sau", f"{w['other'].person.staff_id},30,95")),
     "cohorts.edit": lambda w: ("", _cohort_form(w)),
-    "cohorts.delete": lambda w: ("", {"confirm": "1"}),
+    "cohorts.delete": lambda w: ("", {"confirm": "yes"}),
     "cohorts.members": lambda w: ("", {"person_id": [w["outsider"].id]}),
     "cohorts.members_upload": lambda w: ("", _sheet("ma_nhan_su", "QN-NEW")),
-    "cohorts.member_remove": lambda w: ("", {}),
+    "cohorts.member_remove": lambda w: ("", {"confirm": "yes"}),
     "cohorts.session_form": lambda w: ("", {"date": w["cohort"].starts_on.strftime("%d/%m/%Y"),
                                             "start_time": "08:00", "topic": "Buổi thêm"}),
-    "cohorts.session_delete": lambda w: ("", {}),
+    "cohorts.session_delete": lambda w: ("", {"confirm": "yes"}),
     "cohorts.attendance": lambda w: ("", {f"m{w['member'].id}": "excused",
                                           f"m{w['other'].id}": "present"}),
-    "cohorts.close": lambda w: ("", {}),
-    "cohorts.reopen": lambda w: ("", {"reason": "thử mở lại"}),
+    "cohorts.close": lambda w: ("", {"confirm": "yes"}),
+    "cohorts.reopen": lambda w: ("", {"confirm": "yes", "reason": "thử mở lại"}),
     "cohorts.outcome": lambda w: ("", {"completed": "0", "reason": "thử điều chỉnh"}),
 }
 

@@ -126,8 +126,11 @@ def test_admins_add_and_remove_position_aliases(client, login_as, db):
         "csrf_token": csrf_token(client, "/units/positions"), "label": "CÔNG AN XÃ",
         "position": "khac"})
     assert "đã là tên của chức danh Công an" in response.get_data(as_text=True)
-    client.post(f"/units/positions/{alias.id}/delete",
-                data={"csrf_token": csrf_token(client, "/units/positions")})
+    url = f"/units/positions/{alias.id}/delete"
+    assert "Thôn đội trưởng" in client.get(url).get_data(as_text=True)  # the confirmation
+    client.post(url, data={"csrf_token": csrf_token(client, "/units/positions")})
+    assert db.session.query(PositionAlias).count() == 1  # not confirmed: kept
+    client.post(url, data={"csrf_token": csrf_token(client, url), "confirm": "yes"})
     assert db.session.query(PositionAlias).count() == 0
     actions = {a.action for a in db.session.query(AuditLog)}
     assert {"position_alias.add", "position_alias.delete"} <= actions

@@ -153,9 +153,10 @@ def _register_cli(app: Flask) -> None:
 
 
 def _register_hooks(app: Flask) -> None:
-    from lms.core import assets, nav, text
+    from lms.core import assets, nav, reasons, text
 
     assets.init_app(app)
+    reasons.init_app(app)
     nav.init_app(app)
     text.init_app(app)
 

@@ -19,6 +19,7 @@ from sqlalchemy import func, or_, select
 
 from lms.accounts.models import AuditLog, User
 from lms.accounts.permissions import managed_accounts, scope_unit
+from lms.core import reasons
 from lms.core.tabular import write_csv, write_xlsx
 from lms.core.text import format_datetime
 from lms.core.timeutil import today, zone
@@ -157,7 +158,8 @@ def detail_text(detail) -> str:
         return ""
     if not isinstance(detail, dict):
         return str(detail)
-    return "; ".join(f"{key}: {value}" for key, value in detail.items())
+    return "; ".join(f"{key}: {reasons.render(value) if key == 'reason' else value}"
+                     for key, value in detail.items())
 
 
 def export(by, filters: Filters, fmt: str) -> tuple[bytes, str]:

@@ -37,6 +37,7 @@ from lms.accounts.models import AuditLog, LoginAttempt, User
 from lms.assessments.models import Attempt, PaperScore
 from lms.certificates.models import Certificate
 from lms.cohorts.models import Attendance, Cohort, CohortMember, CohortSession
+from lms.core import reasons
 from lms.core.text import fold
 from lms.core.timeutil import today, utcnow
 from lms.courses.models import Completion, Course, Enrolment, Lesson, LessonProgress
@@ -111,7 +112,7 @@ def export_person(person: Person, *, by=None) -> dict:
                 .where(PaperScore.person_id == person.id).order_by(PaperScore.id))],
         "cohorts": [
             {"cohort": name, "cohort_id": m.cohort_id, "completed": m.completed,
-             "outcome_reason": m.outcome_reason,
+             "outcome_reason": reasons.render(m.outcome_reason) or None,
              "attendance": [
                  {"date": _iso(day), "status": status}
                  for day, status in db.session.execute(

@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from lms.cohorts import services
+from lms.core import reasons
 from lms.courses.models import Completion, Enrolment
 
 
@@ -145,7 +146,8 @@ def test_close_records_outcomes_and_completions(db, make_cohort, fill, sessions,
     db.session.commit()
     assert cohort.status == "closed" and cohort.closed_at is not None
     assert (passed.completed, failed.completed) == (True, False)
-    assert failed.outcome_reason == "chưa đạt bài kiểm tra cuối"
+    assert failed.outcome_reason == '[["final_not_passed",{}]]'  # a code (lms/core/reasons)
+    assert reasons.render(failed.outcome_reason) == "chưa đạt bài kiểm tra cuối"
     rows = db.session.execute(select(Completion.person_id, Completion.completed_on,
                                      Completion.source)).all()
     assert rows == [(passed.person_id, cohort.ends_on, "cohort")]

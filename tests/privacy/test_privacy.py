@@ -67,14 +67,19 @@ def test_people_in_post_are_not_anonymised(db, make_person):
 
 
 def test_web_export_and_anonymise(client, login_as, leaver, db):
-    """An admin downloads the JSON and anonymises after ticking the confirmation."""
+    """An admin downloads the JSON and anonymises through the confirmation page, which says
+    what goes and what stays; a POST without the confirmation is refused and does nothing."""
     login_as("admin")
     response = client.get(f"/privacy/person/{leaver.id}/export.json")
     assert response.status_code == 200 and response.json["person"]["staff_id"] == "QN77"
     url = f"/privacy/person/{leaver.id}/anonymise"
-    post_form(client, url, {}, page=f"/units/person/{leaver.id}")
+    assert url in client.get(f"/units/person/{leaver.id}").get_data(as_text=True)
+    html = client.get(url).get_data(as_text=True)
+    assert "được giữ nguyên" in html and "Không hoàn tác được." in html
+    response = post_form(client, url, {}, page=f"/units/person/{leaver.id}")
+    assert response.status_code == 400 and "Chưa xác nhận" in response.get_data(as_text=True)
     assert db.session.get(Person, leaver.id).staff_id == "QN77"  # no confirmation: nothing
-    post_form(client, url, {"confirm": "yes"}, page=f"/units/person/{leaver.id}")
+    post_form(client, url, {"confirm": "yes"}, page=url)
     db.session.expire_all()
     assert db.session.get(Person, leaver.id).staff_id.startswith("anon-")
 

@@ -1,7 +1,7 @@
 """courses: the courses each roster position must complete (content/paths.yml)
 
-Revision ID: 0011_position_paths
-Revises: 0010_roster_history
+Revision ID: 0012_position_paths
+Revises: 0011_reason_codes
 Create Date: 2026-12-08 02:05:00
 
 Filled by the next `flask lms content load`; until then the "path" rule of the coverage
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0011_position_paths'
-down_revision = '0010_roster_history'
+revision = '0012_position_paths'
+down_revision = '0011_reason_codes'
 branch_labels = None
 depends_on = None
 

@@ -13,7 +13,8 @@ from tests.conftest import post_form
 
 ROOT = Path(__file__).resolve().parents[2]
 PO = ROOT / "lms" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
-KEYWORDS = {"_": None, "_l": None, "gettext": None, "lazy_gettext": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "_l": None, "gettext": None, "lazy_gettext": None, "ngettext": (1, 2),
+            "pgettext": ((1, "c"), 2)}
 # %(name)s, %s, %% and HTML tags must survive translation unchanged.
 _TOKENS = re.compile(r"%\([^)]*\)[a-z]|%[sd]|%%|</?[A-Za-z][^<>]*>")
 # Text that stays Vietnamese on an English page: the product name and the language switch.
@@ -35,14 +36,15 @@ def catalog():
 
 @pytest.fixture(scope="module")
 def source_messages():
-    """Every msgid in the source, found with the method map of babel.cfg: {msgid: "file:line"}."""
+    """Every msgid in the source, found with the method map of babel.cfg:
+    {(msgid, context): "file:line"}."""
     with (ROOT / "babel.cfg").open() as f:
         method_map, options_map = parse_mapping_cfg(f)
     found = {}
-    for filename, lineno, message, _comments, _context in extract_from_dir(
+    for filename, lineno, message, _comments, context in extract_from_dir(
             str(ROOT), method_map, options_map, keywords=KEYWORDS,
             directory_filter=_walk_dirs):
-        found.setdefault(message, f"{filename}:{lineno}")
+        found.setdefault((message, context), f"{filename}:{lineno}")
     return found
 
 
@@ -55,9 +57,9 @@ def test_every_source_string_has_an_english_translation(source_messages, catalog
     """Each msgid found in lms/ has a non-empty msgstr in the English catalogue."""
     assert len(source_messages) > 100, "extraction found almost nothing: check babel.cfg"
     missing = []
-    for message, where in source_messages.items():
+    for (message, context), where in source_messages.items():
         msgid = message[0] if isinstance(message, tuple) else message
-        entry = catalog.get(msgid)
+        entry = catalog.get(msgid, context=context)
         if entry is None or entry.fuzzy or not _translated(entry):
             missing.append(f"{where}: {msgid!r}")
     assert not missing, (

@@ -90,6 +90,12 @@ class Config:
     CONTENT_DIR = str(Path(__file__).resolve().parent.parent / "content")
     AGENCY_NAME = "Sở Y tế"
     PARENT_AGENCY_NAME = "Ủy ban nhân dân tỉnh"
+    # The coverage report's official layout (lms/core/officialdoc.py); the agency, place and
+    # head-of-unit signer come from the issuer settings the admin edits.
+    AGENCY_SYMBOL = "SYT"  # the agency's part of the ký hiệu: "Số: ……/BC-SYT"
+    REPORT_RECIPIENTS = "Bộ Y tế (để báo cáo);Ủy ban nhân dân tỉnh (để báo cáo);Lưu: VT"
+    REPORT_PREPARER_TITLE = "Người lập báo cáo"
+    REPORT_PREPARER_NAME = ""
     TIMEZONE = "Asia/Ho_Chi_Minh"
     QUIZ_GRACE_SECONDS = 30  # a submission this late after the deadline still counts saved answers
     PERCENT_DECIMALS = 1  # decimals of every percentage shown (pages, PDF, XLSX format)
@@ -114,6 +120,9 @@ class Config:
         cfg["CONTENT_DIR"] = env.get("LMS_CONTENT_DIR", cls.CONTENT_DIR)
         cfg["AGENCY_NAME"] = env.get("LMS_AGENCY_NAME", cls.AGENCY_NAME)
         cfg["PARENT_AGENCY_NAME"] = env.get("LMS_PARENT_AGENCY_NAME", cls.PARENT_AGENCY_NAME)
+        for key in ("AGENCY_SYMBOL", "REPORT_RECIPIENTS", "REPORT_PREPARER_TITLE",
+                    "REPORT_PREPARER_NAME"):
+            cfg[key] = env.get(f"LMS_{key}", getattr(cls, key))
         cfg["QUIZ_GRACE_SECONDS"] = int(env.get("LMS_QUIZ_GRACE_SECONDS",
                                                 cls.QUIZ_GRACE_SECONDS))
         cfg["ITEM_MIN_RESPONSES"] = int(env.get("LMS_ITEM_MIN_RESPONSES",

@@ -29,6 +29,7 @@ from lms.cohorts.forms import (
     SessionForm,
 )
 from lms.cohorts.models import ATTENDANCE, STATUSES, Cohort, CohortMember, CohortSession
+from lms.cohorts.notice import notice_pdf, notice_text
 from lms.cohorts.pdf import signin_sheet as render
 from lms.core.confirm import ConfirmForm, confirm_page
 from lms.core.params import ID_MAX, int_arg
@@ -391,6 +392,35 @@ def signin_sheet(cohort_id: int, session_id: int):
                  session=session.id, rows=len(people))
     db.session.commit()
     return send_download(data, f"ky-ten-lop-{cohort.id}-{session.date:%Y%m%d}.pdf", inline=True)
+
+
+# --- the notice to communes ------------------------------------------------------------------
+
+def _notice_links(cohort: Cohort) -> tuple[str, str | None]:
+    """The sign-in address and, while the cohort has a join code, its join page, as LMS_BASE_URL
+    says (the links leave the server in a message)."""
+    base = current_app.config["BASE_URL"]
+    join = base + url_for("accounts.join", code=cohort.join_code) if cohort.join_code else None
+    return base + url_for("accounts.login"), join
+
+
+@bp.route("/<int:cohort_id>/notice")
+@role_required(*STAFF)
+def notice(cohort_id: int):
+    """The message to paste into the communes' groups (readonly text to copy) and a link to
+    the printable notice."""
+    cohort = _cohort(cohort_id)
+    return render_template("cohorts/notice.html", cohort=cohort,
+                           text=notice_text(cohort, *_notice_links(cohort)))
+
+
+@bp.route("/<int:cohort_id>/notice.pdf")
+@role_required(*STAFF)
+def notice_print(cohort_id: int):
+    """The notice as an A4 PDF in the official layout."""
+    cohort = _cohort(cohort_id)
+    return send_download(notice_pdf(cohort, *_notice_links(cohort)),
+                         f"thong-bao-lop-{cohort.id}.pdf", inline=True)
 
 
 # --- closing, corrections, exports ------------------------------------------------------------

@@ -554,7 +554,8 @@ def _as_date(value) -> date | None:
 
 
 _PEOPLE_SQL = """
-SELECT p.id, p.staff_id, p.full_name, p.position, p.gender, p.ethnicity, p.in_target, p.left_on,
+SELECT p.id, p.commune_id, p.staff_id, p.full_name, p.position, p.gender, p.ethnicity,
+       p.in_target, p.left_on,
        CASE WHEN p.in_target = :true AND (p.left_on IS NULL OR p.left_on > :date_to)
             THEN 1 ELSE 0 END AS tgt,
        COALESCE(MAX(CASE WHEN k.counts_toward_target = :true AND c.completed_on >= :trained_from
@@ -564,10 +565,17 @@ SELECT p.id, p.staff_id, p.full_name, p.position, p.gender, p.ethnicity, p.in_ta
 FROM ({roster_at}) p
 LEFT JOIN completions c ON c.person_id = p.id AND c.completed_on <= :date_to
 LEFT JOIN courses k ON k.id = c.course_id
-WHERE p.commune_id = :unit_id {position_filter}
-GROUP BY p.id, p.staff_id, p.full_name, p.position, p.gender, p.ethnicity, p.in_target,
-         p.left_on
-ORDER BY p.full_name, p.staff_id
+WHERE {where} {position_filter}
+GROUP BY p.id, p.commune_id, p.staff_id, p.full_name, p.position, p.gender, p.ethnicity,
+         p.in_target, p.left_on
+"""
+
+# The untrained of every commune within U, for the list sent to each commune.
+_UNTRAINED_SQL = """
+SELECT u.code AS commune_code, u.name AS commune_name, x.*
+FROM ({people}) x JOIN units u ON u.id = x.commune_id
+WHERE x.tgt = 1 AND x.trn = 0
+ORDER BY u.code, x.full_name, x.staff_id
 """
 
 
@@ -584,20 +592,48 @@ def commune_people(commune: Unit, date_from: date, date_to: date, mode: str = "c
     :param position: only this position
     """
     params = check_params(commune, date_from, date_to, mode, course, position, rule)
-    sql = _PEOPLE_SQL.format(
-        course_filter="AND c.course_id = :course_id" if params.course else "",
-        position_filter="AND p.position = :position" if params.position else "",
-        roster_at=_ROSTER_AT)
+    sql = _people_sql(params, "p.commune_id = :unit_id")
     if rule == "path":
         sql = _PEOPLE_BY_PATH.format(trained=_PATH_TRAINED.format(q="q", id="id"), people=sql)
-    people = []
+    else:
+        sql += " ORDER BY p.full_name, p.staff_id"
+    return [_person(row._mapping) for row in _execute(_bind(sql, params))]
+
+
+def _people_sql(params: Params, where: str) -> str:
+    return _PEOPLE_SQL.format(
+        course_filter="AND c.course_id = :course_id" if params.course else "",
+        position_filter="AND p.position = :position" if params.position else "",
+        roster_at=_ROSTER_AT, where=where)
+
+
+def _person(row) -> dict:
+    return {"staff_id": row["staff_id"], "full_name": row["full_name"],
+            "position": row["position"], "gender": row["gender"] or "unknown",
+            "ethnicity": row["ethnicity"], "in_target": bool(row["tgt"]),
+            "trained": bool(row["trn"]), "last_completed_on": _as_date(row["last_on"]),
+            "person_times": int(row["times"] or 0), "left_on": _as_date(row["left_on"])}
+
+
+def untrained_by_commune(unit: Unit, date_to: date, course: Course | None = None,
+                         position: str | None = None) -> list[dict]:
+    """The target people not yet trained on `date_to` (cumulative: no counting completion, of
+    `course` when given, on or before that day), commune by commune: one dict per commune with
+    people, in code order; communes with nobody left out. Personal data: callers audit exports.
+
+    :param unit: a province or a commune (the country is too large a list to send)
+    :param position: only this position
+    """
+    params = check_params(unit, date(date_to.year, 1, 1), date_to, "cumulative", course,
+                          position)
+    where = "p.commune_id IN (SELECT id FROM units WHERE path LIKE :prefix)"
+    sql = _UNTRAINED_SQL.format(people=_people_sql(params, where))
+    communes: dict[str, dict] = {}
     for row in (r._mapping for r in _execute(_bind(sql, params))):
-        people.append({"staff_id": row["staff_id"], "full_name": row["full_name"],
-                       "position": row["position"], "gender": row["gender"] or "unknown",
-                       "ethnicity": row["ethnicity"], "in_target": bool(row["tgt"]),
-                       "trained": bool(row["trn"]), "last_completed_on": _as_date(row["last_on"]),
-                       "person_times": int(row["times"] or 0), "left_on": _as_date(row["left_on"])})
-    return people
+        entry = communes.setdefault(row["commune_code"], {
+            "code": row["commune_code"], "name": row["commune_name"], "people": []})
+        entry["people"].append(_person(row))
+    return list(communes.values())
 
 
 def definitions() -> list[tuple[str, str]]:

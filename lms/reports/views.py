@@ -20,8 +20,9 @@ from lms.core.timeutil import today
 from lms.core.web import commit_or_flash, send_download
 from lms.courses.models import Course
 from lms.extensions import csrf, db
-from lms.reports import bp, charts, dhis2, exports, records, services, sheets
+from lms.reports import bp, charts, dhis2, exports, records, services, sheets, untrained
 from lms.reports.forms import RecordsImportForm
+from lms.units.picker import filter_unit
 from lms.units.positions import GENDERS, POSITIONS, gender_label, position_label
 
 ROW_SORTS = ("code", "name", "target", "trained", "coverage", "person_times", "people",
@@ -161,6 +162,68 @@ def dhis2_export(fmt: str):
     except (BadRequest, services.ReportError) as exc:
         abort(400, str(exc))
     return send_download(data, name)
+
+
+def _untrained_params():
+    """Unit (picker text, within scope), day, course and position of the untrained list; the
+    unit is None (with the picker's matches) until a province or a commune is chosen."""
+    scope = scope_unit(current_user)
+    text = (request.args.get("unit") or "").strip()
+    if text:
+        unit, found = filter_unit(text, within=scope)
+    else:
+        unit, found = scope, []
+    if unit is not None and (unit.kind == "country" or not can_view_reports(current_user, unit)):
+        unit = None
+    day = _date_arg("to") or today()
+    slug = (request.args.get("course") or "").strip()
+    course = services.find_course(slug)
+    if slug and course is None:
+        raise BadRequest(_("không có khóa học mã '%(c)s'", c=slug))
+    position = request.args.get("position") if request.args.get("position") in POSITIONS \
+        else None
+    return unit, found, text, day, course, position
+
+
+@bp.route("/untrained")
+@role_required(*REPORT_ROLES)
+def untrained_list():
+    """Who is not yet trained, commune by commune, each with a message to send to it."""
+    try:
+        unit, found, text, day, course, position = _untrained_params()
+    except BadRequest as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("reports.untrained_list"))
+    communes = []
+    if unit is not None:
+        communes = services.untrained_by_commune(unit, day, course, position)
+        for commune in communes:
+            commune["message"] = untrained.message(commune, day, course)
+    elif text and not found:
+        flash(_("Không tìm thấy đơn vị '%(q)s' trong phạm vi của bạn.", q=text), "error")
+    filters = {"unit": unit.code if unit else "", "to": day.isoformat(),
+               "course": course.slug if course else "", "position": position or ""}
+    courses = db.session.scalars(select(Course).order_by(Course.title)).all()
+    return render_template("reports/untrained.html", unit=unit, found=found,
+                           unit_text=unit.code if unit else text, communes=communes,
+                           total=sum(len(c["people"]) for c in communes),
+                           filters=filters, courses=courses, positions=POSITIONS, day=day,
+                           position_label=position_label)
+
+
+@bp.route("/untrained.<any(csv, xlsx):fmt>")
+@role_required(*REPORT_ROLES)
+def untrained_export(fmt: str):
+    """The untrained list as CSV or XLSX (audited)."""
+    try:
+        unit, _found, _text, day, course, position = _untrained_params()
+    except BadRequest as exc:
+        abort(400, str(exc))
+    if unit is None:
+        abort(404)
+    data = untrained.export(fmt, unit, day, course, position, by=current_user)
+    db.session.commit()
+    return send_download(data, f"chua-tap-huan-{unit.code}-{day.isoformat()}.{fmt}")
 
 
 def api_coverage():

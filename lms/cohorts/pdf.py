@@ -9,10 +9,19 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from lms.certificates.services import issuer_settings
-from lms.core.fonts import FONT, FONT_BOLD, register_fonts
+from lms.cohorts.notice import WEEKDAYS, place
+from lms.core.fonts import FONT, FONT_BOLD, FONT_ITALIC, register_fonts
+from lms.core.officialdoc import BLANK, date_line
 from lms.core.text import format_date
 from lms.units.positions import position_label
 
@@ -28,6 +37,8 @@ def _styles() -> dict[str, ParagraphStyle]:
     return {
         "base": base,
         "center": ParagraphStyle("center", parent=base, alignment=TA_CENTER),
+        "italic": ParagraphStyle("italic", parent=base, alignment=TA_CENTER,
+                                 fontName=FONT_ITALIC),
         "agency": ParagraphStyle("agency", parent=base, alignment=TA_CENTER, fontName=FONT_BOLD),
         "title": ParagraphStyle("title", parent=base, alignment=TA_CENTER, fontName=FONT_BOLD,
                                 fontSize=14, leading=18, spaceBefore=6, spaceAfter=6),
@@ -43,6 +54,29 @@ def _footer(canvas, doc) -> None:
     canvas.drawRightString(A4[0] - doc.rightMargin, 10 * mm, f"Trang {doc.page}")
     canvas.drawString(doc.leftMargin, 10 * mm, doc.title or "")
     canvas.restoreState()
+
+
+def session_hours(session) -> str:
+    """"08:00 – 11:30", or dots to fill in by hand when the session has no times."""
+    start = f"{session.start_time:%H:%M}" if session.start_time else f"{BLANK}giờ{BLANK}"
+    end = f"{session.end_time:%H:%M}" if session.end_time else f"{BLANK}giờ{BLANK}"
+    return f"từ {start} đến {end}"
+
+
+def _confirmation(session, st) -> Table:
+    """The trainer's confirmation, right: date line, title, "(Ký, ghi rõ họ tên)", room to sign
+    and the trainers' names."""
+    names = ", ".join(t.full_name or t.username for t in session.cohort.trainers)
+    block = [Paragraph(escape(date_line(issuer_settings()["place"], session.date)),
+                       st["italic"]),
+             Paragraph("XÁC NHẬN CỦA GIẢNG VIÊN", st["agency"]),
+             Paragraph(escape(f"Tôi xác nhận danh sách trên đúng với số người dự buổi "
+                              f"{format_date(session.date)}."), st["center"]),
+             Paragraph("(Ký, ghi rõ họ tên)", st["italic"]), Spacer(1, 16 * mm),
+             Paragraph(escape(names), st["agency"])]
+    table = Table([["", block]], colWidths=[80 * mm, 100 * mm])
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    return table
 
 
 def signin_sheet(session, members) -> bytes:
@@ -63,13 +97,10 @@ def signin_sheet(session, members) -> bytes:
                    colWidths=[80 * mm, 100 * mm])
     header.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
                                 ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
-    when = format_date(session.date)
-    if session.start_time:
-        when += f", {session.start_time:%H:%M}"
-        if session.end_time:
-            when += f"–{session.end_time:%H:%M}"
-    info = [("Lớp", cohort.name), ("Khóa học", cohort.course.title), ("Buổi", when),
-            ("Nội dung", session.topic), ("Địa điểm", cohort.venue or cohort.host_unit.name)]
+    info = [("Lớp", cohort.name), ("Khóa học", cohort.course.title),
+            ("Ngày", f"{WEEKDAYS[session.date.weekday()]}, {format_date(session.date)}"),
+            ("Thời gian", session_hours(session)), ("Nội dung", session.topic),
+            ("Địa điểm", place(cohort))]
     story = [header, Spacer(1, 6 * mm), p("DANH SÁCH KÝ TÊN THAM DỰ", "title")]
     for label, value in info:
         if value:
@@ -92,7 +123,10 @@ def signin_sheet(session, members) -> bytes:
     ]))
     story.append(table)
     story.append(Spacer(1, 6 * mm))
-    story.append(p(f"Tổng số: {len(members)} người.", "base"))
+    story.append(p(f"Tổng số: {len(members)} người. Có mặt: {BLANK} người. "
+                   f"Vắng: {BLANK} người.", "base"))
+    story.append(Spacer(1, 6 * mm))
+    story.append(KeepTogether([_confirmation(session, st)]))
 
     out = io.BytesIO()
     doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm,

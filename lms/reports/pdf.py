@@ -16,17 +16,14 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from lms.certificates.services import issuer_settings
+from lms.core import officialdoc
 from lms.core.fonts import FONT, FONT_BOLD, register_fonts
 from lms.core.text import format_date, format_number, format_percent
+from lms.core.timeutil import today
 from lms.reports import charts
 from lms.reports.sheets import Sheet
 
 BARS_PER_DRAWING = 40
-def agency() -> tuple[str, str]:
-    """(parent agency, agency) for the header, from the admin's issuer settings."""
-    issuer = issuer_settings()
-    return issuer["parent_agency"], issuer["agency"]
 
 
 class _NumberedCanvas(canvas.Canvas):
@@ -75,7 +72,9 @@ def _bar_drawings(chart: charts.BarChart, scale: float) -> list[Drawing]:
                    strokeColor=colors.HexColor(charts.LINE), strokeDashArray=[4, 3]))
         d.add(Line(chart.x0 * scale, flip(charts.TOP), chart.x0 * scale, flip(bottom),
                    strokeColor=colors.HexColor(charts.LINE)))
-        for label, x in (("0%", chart.x0), ("50%", chart.x0 + chart.span / 2), ("100%", x100)):
+        # the dashed line is the target: its label says so
+        for label, x in (("0%", chart.x0), ("50%", chart.x0 + chart.span / 2),
+                         (_("Mục tiêu 100%"), x100)):
             d.add(String(x * scale, flip(height - 6), label, fontName=FONT,
                          fontSize=10 * scale, textAnchor="middle"))
         drawings.append(d)
@@ -144,17 +143,12 @@ def coverage_pdf(doc: dict, sheet: Sheet, breakdowns: list[Sheet],
     def p(text, style=base):
         return Paragraph(escape(str(text)), style)
 
-    parent, name = agency()
-    header = Table([
-        [p(parent.upper(), centre), p(_("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"), centre_bold)],
-        [p(name.upper(), centre_bold), p(_("Độc lập - Tự do - Hạnh phúc"), centre_bold)],
-    ], colWidths=[75 * mm, 100 * mm])
-    header.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    who = officialdoc.issuer()
     period = doc["period"]
     mode = _("lũy kế") if period["mode"] == "cumulative" else _("trong kỳ")
     if period.get("rule") == "path":
         mode = _("%(m)s, đã tập huấn = hoàn thành cả lộ trình của chức danh", m=mode)
-    story = [header, Spacer(1, 6 * mm), p(title.upper(), heading),
+    story = [officialdoc.header(who, "BC", today()), Spacer(1, 6 * mm), p(title.upper(), heading),
              p(_("%(u)s — từ %(a)s đến %(b)s (%(m)s)", u=doc["unit"]["name"],
                  a=format_date(date.fromisoformat(period["from"])),
                  b=format_date(date.fromisoformat(period["to"])), m=mode), centre),
@@ -203,9 +197,10 @@ def coverage_pdf(doc: dict, sheet: Sheet, breakdowns: list[Sheet],
     story.append(p(_("Định nghĩa"), h2))
     for term, text in definitions:
         story.append(p(f"{term}: {text}", small))
+    story += [Spacer(1, 8 * mm), KeepTogether([officialdoc.footer(who)])]
 
     out = io.BytesIO()
     SimpleDocTemplate(out, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm,
                       topMargin=15 * mm, bottomMargin=18 * mm, title=title,
-                      author=name).build(story, canvasmaker=_NumberedCanvas)
+                      author=who.agency).build(story, canvasmaker=_NumberedCanvas)
     return out.getvalue()

@@ -696,7 +696,10 @@ def export(fmt: str, unit, date_from, date_to, mode: str = "cumulative", course=
     title = _("Báo cáo độ bao phủ tập huấn")
     if fmt == "xlsx":
         return exports.to_xlsx(tables), name
-    bar = charts.coverage_chart(doc["rows"], *exports.chart_texts(doc)) if doc["rows"] else None
+    # on paper the lagging units come first, units without a target last
+    ranked = sorted(doc["rows"], key=lambda r: (r["coverage"] is None, r["coverage"] or 0,
+                                                r["code"]))
+    bar = charts.coverage_chart(ranked, *exports.chart_texts(doc)) if ranked else None
     points = trend(unit, start, end, course, position)
     trend_chart = charts.trend_chart(points, *exports.trend_texts(doc, points))
     if people is not None and unit.parent is not None:

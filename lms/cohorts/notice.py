@@ -13,6 +13,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from lms.certificates.services import issuer_settings
 from lms.cohorts.forms import MODE_LABELS
 from lms.cohorts.models import Cohort, CohortSession
 from lms.core import officialdoc
@@ -84,7 +85,7 @@ def notice_pdf(cohort: Cohort, login_url: str, join_url: str | None = None) -> b
     """The notice on A4 portrait in the official layout (Số: ……/TB-…, motto, date line,
     title, facts, the schedule as a table, recipients and the head of unit's signature)."""
     register_fonts()
-    who = officialdoc.issuer()
+    who = officialdoc.issuer(issuer_settings())
     base = ParagraphStyle("n", fontName=FONT, fontSize=11, leading=15)
     title = ParagraphStyle("nt", parent=base, fontName=FONT_BOLD, fontSize=14, leading=18,
                            alignment=TA_CENTER, spaceBefore=8)

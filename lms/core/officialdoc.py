@@ -12,9 +12,8 @@ from flask import current_app
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
-from lms.certificates.services import issuer_settings
 from lms.core.fonts import FONT, FONT_BOLD, FONT_ITALIC
 
 MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
@@ -36,10 +35,13 @@ class Issuer:
     head_name: str
 
 
-def issuer() -> Issuer:
-    """The issuer from the admin's issuer settings (agency, place, signer) and the REPORT_*
-    settings (symbol, recipients, prepared-by)."""
-    stored, cfg = issuer_settings(), current_app.config
+def issuer(stored: dict) -> Issuer:
+    """The issuer from the admin's issuer settings (agency, place, signer) and the
+    AGENCY_SYMBOL / REPORT_* settings (symbol, recipients, prepared-by).
+
+    :param stored: `lms.certificates.services.issuer_settings()` (core does not import rooms)
+    """
+    cfg = current_app.config
     recipients = tuple(r.strip() for r in cfg["REPORT_RECIPIENTS"].split(";") if r.strip())
     return Issuer(stored["parent_agency"], stored["agency"], cfg["AGENCY_SYMBOL"],
                   stored["place"], recipients, cfg["REPORT_PREPARER_TITLE"],
@@ -109,8 +111,8 @@ def footer(who: Issuer, *, recipients: tuple | None = None, prepared_by: bool = 
                       st["left"]) for i, line in enumerate(lines)]
 
     def block(title: str, hint: str, name: str) -> list:
-        return [_p(title.upper(), st["bold"]), _p(hint, st["italic"]), _p(" ", st["centre"]),
-                _p(" ", st["centre"]), _p(" ", st["centre"]), _p(name, st["bold"])]
+        return [_p(title.upper(), st["bold"]), _p(hint, st["italic"]), Spacer(1, 20 * mm),
+                _p(name, st["bold"])]
 
     head = block(who.head_title or "THỦ TRƯỞNG ĐƠN VỊ", "(Ký, đóng dấu, ghi rõ họ tên)",
                  who.head_name)

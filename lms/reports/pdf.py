@@ -16,6 +16,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from lms.certificates.services import issuer_settings
 from lms.core import officialdoc
 from lms.core.fonts import FONT, FONT_BOLD, register_fonts
 from lms.core.text import format_date, format_number, format_percent
@@ -143,7 +144,7 @@ def coverage_pdf(doc: dict, sheet: Sheet, breakdowns: list[Sheet],
     def p(text, style=base):
         return Paragraph(escape(str(text)), style)
 
-    who = officialdoc.issuer()
+    who = officialdoc.issuer(issuer_settings())
     period = doc["period"]
     mode = _("lũy kế") if period["mode"] == "cumulative" else _("trong kỳ")
     if period.get("rule") == "path":

@@ -112,6 +112,8 @@ def _download_urls(hostile) -> dict[str, list[str]]:
         "cohorts.export": [f"/cohorts/{cohort.id}/export.csv", f"/cohorts/{cohort.id}/export.xlsx"],
         "reports.export": ["/reports/coverage.csv?unit=22", "/reports/coverage.xlsx?unit=22"],
         "reports.records_template": ["/reports/records/template.xlsx"],
+        "reports.untrained_export": ["/reports/untrained.csv?unit=22",
+                                     "/reports/untrained.xlsx?unit=22"],
         "certificates.cohort_zip": [f"/certificates/cohort/{cohort.id}.zip"],
         "accounts.audit_export": ["/accounts/audit/export.csv", "/accounts/audit/export.xlsx"],
     }

@@ -626,7 +626,10 @@ def untrained_by_commune(unit: Unit, date_to: date, course: Course | None = None
     """
     params = check_params(unit, date(date_to.year, 1, 1), date_to, "cumulative", course,
                           position)
-    where = "p.commune_id IN (SELECT id FROM units WHERE path LIKE :prefix)"
+    # as in _PERSONS_PG: on PostgreSQL an array of U's units reaches people by their index
+    units = "SELECT id FROM units WHERE path LIKE :prefix"
+    where = (f"p.commune_id = ANY(ARRAY({units}))" if _dialect() == "postgresql"
+             else f"p.commune_id IN ({units})")
     sql = _UNTRAINED_SQL.format(people=_people_sql(params, where))
     communes: dict[str, dict] = {}
     for row in (r._mapping for r in _execute(_bind(sql, params))):

@@ -18,6 +18,8 @@ from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
 VIEWS = ("core.views", "accounts.views", "accounts.join_views", "units.views", "courses.views",
          "assessments.views", "cohorts.views", "certificates.views", "reports.views",
          "privacy.views")
+# Each connects the receiver of the home page's section for its roles (lms/core/home.py).
+HOME_SECTIONS = ("cohorts.home", "reports.home", "accounts.home", "certificates.home")
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
@@ -139,7 +141,7 @@ def _register_blueprints(app: Flask) -> None:
 
     # The rooms' packages only create their blueprints; the routes are imported here, so that
     # importing a room's models never pulls in its views and, through them, every other room.
-    for views in VIEWS:
+    for views in VIEWS + HOME_SECTIONS:
         import_module(f"lms.{views}")
     for bp in (core_bp, accounts_bp, units_bp, courses_bp, assessments_bp, cohorts_bp,
                certificates_bp, verify_bp, reports_bp, privacy_bp):

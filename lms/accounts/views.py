@@ -201,8 +201,10 @@ def _accounts_zip(run, name: str) -> Response:
 @role_required("admin")
 def from_roster():
     """Accounts for every roster person of a unit (within scope) who has none: a ZIP of
-    login slips, CSV and XLSX; a preview only counts."""
+    login slips, CSV and XLSX; a preview only counts. `?unit=` fills in the unit."""
     form = FromRosterForm()
+    if request.method == "GET" and request.args.get("unit"):  # a link from the home page
+        form.unit_code.data = request.args["unit"][:200]
     preview = None
     if form.validate_on_submit():
         try:

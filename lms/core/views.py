@@ -5,17 +5,20 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from lms.core import bp
+from lms.core.home import sections
 from lms.core.urls import safe_target
 from lms.extensions import db
 
 
 @bp.route("/")
 def index():
-    """Home: what each role can do from here (a trainee goes straight to their courses)."""
-    if (current_user.is_authenticated and current_user.has_role("trainee")
-            and "courses.dashboard" in current_app.view_functions):
+    """Home: what the signed-in user should do next, section by section from the rooms (a
+    trainee goes straight to their courses, where the next step of each is)."""
+    if not current_user.is_authenticated:
+        return render_template("core/index.html", sections=[])
+    if current_user.has_role("trainee") and "courses.dashboard" in current_app.view_functions:
         return redirect(url_for("courses.dashboard"))
-    return render_template("core/index.html")
+    return render_template("core/index.html", sections=sections(current_user))
 
 
 @bp.route("/lang/<code>", methods=["POST"])

@@ -23,6 +23,7 @@ from lms.accounts.permissions import (
     role_required,
 )
 from lms.assessments.services import quiz_step
+from lms.core.home import sections
 from lms.courses import bp, pagecache, services
 from lms.courses.forms import EnrolManyForm, EnrolOneForm
 from lms.courses.loader import IMAGE_SUFFIXES
@@ -66,7 +67,9 @@ def catalogue():
 @bp.route("/me")
 @role_required(*ALL_ROLES)
 def dashboard():
-    """The learner's courses with progress and next lesson, and their certificates."""
+    """The learner's home: each course with its progress and next step (pre-test, lesson,
+    final, follow-up test), the courses completed, and the rooms' sections (certificates to
+    download)."""
     person = _my_person()
     items, completions = [], []
     if person is not None:
@@ -81,7 +84,7 @@ def dashboard():
             select(Completion).where(Completion.person_id == person.id)
             .order_by(Completion.completed_on.desc())).all()
     return render_template("courses/dashboard.html", person=person, items=items,
-                           completions=completions,
+                           completions=completions, sections=sections(current_user),
                            has_certificates="certificates.mine" in current_app.view_functions)
 
 

@@ -33,10 +33,10 @@ def trend_start(day: date, quarters: int = TREND_QUARTERS) -> date:
 
 
 def lagging(rows: list[dict], limit: int = LAGGING) -> list[dict]:
-    """The rows with a target, lowest coverage first (then the fewest trained), at most
-    `limit`."""
-    with_target = [r for r in rows if r["target"]]
-    return sorted(with_target, key=lambda r: (r["coverage"], r["trained"], r["code"]))[:limit]
+    """The rows short of their target, lowest coverage first (then the fewest trained), at
+    most `limit`."""
+    short = [r for r in rows if r["target"] and r["trained"] < r["target"]]
+    return sorted(short, key=lambda r: (r["coverage"], r["trained"], r["code"]))[:limit]
 
 
 def glance(user) -> Glance:

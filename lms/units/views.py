@@ -75,9 +75,11 @@ def roster(code: str | None = None):
         stmt = stmt.where(Person.name_search.contains(fold(q), autoescape=True)
                           | (Person.staff_id == normalise_id(q)))
     page = db.paginate(stmt, per_page=50, error_out=False)
+    # the breadcrumb leads up only to a unit the user may open (not the country when scoped)
+    parent = unit.parent if can_view_roster(current_user, unit.parent) else None
     return render_template("units/roster.html", unit=unit, children=children, page=page,
-                           positions=POSITIONS, position=position, trained=trained, q=q,
-                           can_edit=can_edit_roster(current_user))
+                           parent=parent, positions=POSITIONS, position=position,
+                           trained=trained, q=q, can_edit=can_edit_roster(current_user))
 
 
 @bp.route("/import", methods=["GET", "POST"])

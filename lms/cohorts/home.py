@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from lms.assessments.models import Attempt, PaperScore
 from lms.cohorts.models import Attendance, Cohort, CohortMember, CohortSession, cohort_trainers
@@ -47,6 +48,7 @@ def _has_members():
 def _sessions(user, *where) -> list[CohortSession]:
     return db.session.scalars(
         select(CohortSession).join(Cohort, Cohort.id == CohortSession.cohort_id)
+        .options(contains_eager(CohortSession.cohort))
         .where(Cohort.id.in_(_own(user)), *where)
         .order_by(CohortSession.date, CohortSession.start_time, CohortSession.id)
         .limit(LIMIT)).all()
@@ -83,7 +85,7 @@ def scores_missing(user, day: date) -> list[tuple[Cohort, int]]:
                             Attempt.course_id == Cohort.course_id, Attempt.kind == "final",
                             Attempt.submitted_at.is_not(None))
     rows = db.session.execute(
-        select(Cohort, func.count(CohortMember.id))
+        select(Cohort, func.count(CohortMember.id)).options(selectinload(Cohort.course))
         .join(CohortMember, CohortMember.cohort_id == Cohort.id)
         .where(Cohort.id.in_(_own(user)), Cohort.status != "closed",
                func.coalesce(last, Cohort.ends_on) <= day, ~paper, ~online)

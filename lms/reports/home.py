@@ -39,9 +39,12 @@ def lagging(rows: list[dict], limit: int = LAGGING) -> list[dict]:
     return sorted(short, key=lambda r: (r["coverage"], r["trained"], r["code"]))[:limit]
 
 
-def glance(user) -> Glance:
-    """The home page's coverage figures for `user`'s unit (the country without a scope)."""
+def glance(user) -> Glance | None:
+    """The home page's coverage figures for `user`'s unit (the country without a scope), or
+    None before any unit is loaded."""
     unit = scope_unit(user) or services.root_unit()
+    if unit is None:
+        return None
     doc = services.coverage(unit)
     day = today()
     points = services.trend(unit, trend_start(day), day)
@@ -56,4 +59,5 @@ def official_section(user):
     """The home page's section for officials (read-only viewers)."""
     if not user.has_role("viewer"):
         return None
-    return "reports/_home.html", glance(user)
+    seen = glance(user)
+    return ("reports/_home.html", seen) if seen else None

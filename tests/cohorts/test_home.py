@@ -128,3 +128,25 @@ def test_home_page_of_a_trainer_without_tasks(client, login_as):
     """A trainer without cohorts reads that nothing waits."""
     login_as("trainer", unit="22")
     assert "không còn việc nào chờ" in client.get("/").get_data(as_text=True)
+
+
+
+
+def test_queries_do_not_grow_with_the_lists(client, db, make_cohort, login_as):
+    """The trainer's home page takes as many statements with today's sessions of three
+    cohorts listed as with one (no query per listed row, in the lists or the page)."""
+    from tests.conftest import server_statements
+
+    def statements():
+        with server_statements(db.engine) as seen:
+            html = client.get("/").get_data(as_text=True)
+        return seen.count("SELECT"), html.count('id="home-today"')
+
+    first = _running(make_cohort)
+    _session(db, first, today(), "23:59")
+    trainer = login_as(user=first.trainers[0])
+    before = statements()
+    for n in range(2):
+        _session(db, _running(make_cohort, trainer=trainer, name=f"Lớp {n}"), today(), "23:59")
+    assert len(trainer_home(trainer).today) == 3
+    assert statements() == before

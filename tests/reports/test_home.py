@@ -55,3 +55,20 @@ def test_admin_and_trainer_have_no_coverage_section(client, world, login_as):
     """The coverage glance is the officials' section."""
     login_as("trainer", unit="22")
     assert 'id="home-coverage"' not in client.get("/").get_data(as_text=True)
+
+
+
+def test_no_units_loaded_no_section(client, db):
+    """Before any unit is loaded a national official's home page still opens, without the
+    coverage section."""
+    from lms.accounts.services import create_user
+    from tests.conftest import TEST_PASSWORD, post_form
+
+    create_user("quan-sat", "viewer", TEST_PASSWORD)
+    db.session.commit()
+    post_form(client, "/accounts/login", {"username": "quan-sat", "password": TEST_PASSWORD},
+              page="/accounts/login")
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Xin chào" in html and 'id="home-coverage"' not in html

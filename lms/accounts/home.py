@@ -50,16 +50,18 @@ def pending_imports(user) -> list[ImportJob]:
 
 def people_without_account(user) -> tuple[int, list[tuple[Unit, int]]]:
     """How many roster people in post within scope have no account, and the communes with
-    the most of them."""
+    the most of them (one pass over the roster: the total is a window over the groups)."""
     has_user = select(User.id).where(User.person_id == Person.id).exists()
     in_post = or_(Person.left_on.is_(None), Person.left_on > today())
-    stmt = filter_persons(user, select(Person.commune_id, func.count().label("n"))
-                          .where(in_post, ~has_user).group_by(Person.commune_id)).subquery()
-    total = db.session.scalar(select(func.coalesce(func.sum(stmt.c.n), 0)))
-    communes = db.session.execute(
-        select(Unit, stmt.c.n).join(stmt, stmt.c.commune_id == Unit.id)
-        .order_by(stmt.c.n.desc(), Unit.code).limit(LIMIT)).all()
-    return int(total), [(unit, n) for unit, n in communes]
+    n = func.count()
+    rows = db.session.execute(filter_persons(
+        user, select(Person.commune_id, n, func.sum(n).over()).where(in_post, ~has_user)
+        .group_by(Person.commune_id).order_by(n.desc(), Person.commune_id).limit(LIMIT))).all()
+    if not rows:
+        return 0, []
+    units = {u.id: u for u in db.session.scalars(select(Unit).where(
+        Unit.id.in_([commune_id for commune_id, _n, _t in rows])))}
+    return int(rows[0][2]), [(units[commune_id], count) for commune_id, count, _t in rows]
 
 
 def expired_one_time(user) -> tuple[int, list[User]]:

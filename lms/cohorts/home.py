@@ -29,6 +29,11 @@ class TrainerHome:
     no_attendance: list[CohortSession] = field(default_factory=list)
     scores_missing: list[tuple[Cohort, int]] = field(default_factory=list)
     ready_to_close: list[Cohort] = field(default_factory=list)
+    clock: time | None = None   # the local time the lists were made at
+
+    def has_started(self, session: CohortSession) -> bool:
+        """A session of today's list has started (attendance can be taken)."""
+        return session.start_time is None or self.clock is None or session.start_time <= self.clock
 
     def empty(self) -> bool:
         """Nothing to show at all."""
@@ -109,7 +114,7 @@ def trainer_home(user, now: datetime | None = None) -> TrainerHome:
         no_attendance=_sessions(user, Cohort.status != "closed", _has_members(),
                                 started(day, clock), no_attendance),
         scores_missing=scores_missing(user, day),
-        ready_to_close=ready_to_close(user, day))
+        ready_to_close=ready_to_close(user, day), clock=clock)
 
 
 @home_sections.connect

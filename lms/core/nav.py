@@ -12,6 +12,7 @@ NAV = [
     ("certificates.mine", _l("Chứng nhận của tôi"), ("trainee",)),
     ("cohorts.index", _l("Lớp tập huấn"), ("trainer", "admin", "viewer")),
     ("reports.coverage", _l("Báo cáo độ bao phủ"), ("viewer", "admin", "trainer")),
+    ("reports.untrained_list", _l("Người chưa tập huấn"), ("viewer", "admin", "trainer")),
     ("assessments.gain", _l("Mức tăng kiến thức"), ("viewer", "admin", "trainer")),
     ("units.roster", _l("Danh sách nhân sự"), ("admin", "trainer", "viewer")),
     ("certificates.index", _l("Chứng nhận"), ("admin", "trainer")),

@@ -246,3 +246,21 @@ def loaded_courses(live_server):
         db.session.remove()
     assert slugs, "no course in content/"
     return slugs
+
+
+def journey_commune(index: int):
+    """(commune, its roster people by staff id): Quảng Ninh's commune number `index` in code
+    order, inside an app context. Each journey takes its own index, so journeys that change
+    people never share them."""
+    from sqlalchemy import select
+
+    from lms.extensions import db
+    from lms.units.models import CURRENT, Person, Unit
+    from lms.units.services import lookup_unit
+
+    province = lookup_unit("22", "province")
+    commune = db.session.scalars(select(Unit).where(
+        Unit.system == CURRENT, Unit.parent_id == province.id).order_by(Unit.code)).all()[index]
+    people = db.session.scalars(select(Person).where(Person.commune_id == commune.id)
+                                .order_by(Person.staff_id)).all()
+    return commune, people

@@ -3,7 +3,7 @@ browser that is not logged in."""
 
 import pytest
 
-from tests.browser.conftest import JOURNEY_PASSWORD
+from tests.browser.conftest import JOURNEY_PASSWORD, journey_commune
 
 pytestmark = pytest.mark.browser
 
@@ -25,16 +25,9 @@ def _completed_trainee(live_server) -> dict:
     from lms.courses import services as courses
     from lms.courses.models import Course
     from lms.extensions import db
-    from lms.units.models import CURRENT, Person, Unit
-    from lms.units.services import lookup_unit
 
     with live_server.app.app_context():
-        province = lookup_unit("22", "province")
-        commune = db.session.scalars(select(Unit).where(
-            Unit.system == CURRENT, Unit.parent_id == province.id)
-            .order_by(Unit.code)).all()[COMMUNE_INDEX]
-        person = db.session.scalars(select(Person).where(Person.commune_id == commune.id)
-                                    .order_by(Person.staff_id)).first()
+        commune, (person, *_others) = journey_commune(COMMUNE_INDEX)
         user = db.session.scalar(select(User).where(User.username == USERNAME))
         if user is None:
             user = create_user(USERNAME, "trainee", JOURNEY_PASSWORD,

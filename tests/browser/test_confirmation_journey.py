@@ -7,6 +7,8 @@ from datetime import timedelta
 
 import pytest
 
+from tests.browser.conftest import journey_commune
+
 pytestmark = pytest.mark.browser
 
 COMMUNE_INDEX = 30  # a commune of Quảng Ninh that no other journey uses
@@ -26,16 +28,9 @@ def _setting(live_server) -> dict:
     from lms.courses.models import Course
     from lms.courses.services import record_completion
     from lms.extensions import db
-    from lms.units.models import CURRENT, Person, Unit
-    from lms.units.services import lookup_unit
 
     with live_server.app.app_context():
-        province = lookup_unit("22", "province")
-        commune = db.session.scalars(select(Unit).where(
-            Unit.system == CURRENT, Unit.parent_id == province.id)
-            .order_by(Unit.code)).all()[COMMUNE_INDEX]
-        people = db.session.scalars(select(Person).where(Person.commune_id == commune.id)
-                                    .order_by(Person.staff_id)).all()
+        commune, people = journey_commune(COMMUNE_INDEX)
         assert len(people) >= 3, "the demo roster has too few people in the commune"
         trainer = db.session.scalar(select(User).where(User.username == "trainer"))
         course = db.session.scalar(select(Course).where(Course.active.is_(True))

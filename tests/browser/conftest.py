@@ -264,3 +264,20 @@ def journey_commune(index: int):
     people = db.session.scalars(select(Person).where(Person.commune_id == commune.id)
                                 .order_by(Person.staff_id)).all()
     return commune, people
+
+
+def journey_trainee(index: int, username: str):
+    """(person, account): the first roster person of `journey_commune(index)` and a trainee
+    account `username` for them (made once, password JOURNEY_PASSWORD), in an app context."""
+    from sqlalchemy import select
+
+    from lms.accounts.models import User
+    from lms.accounts.services import create_user
+    from lms.extensions import db
+
+    commune, (person, *_others) = journey_commune(index)
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        user = create_user(username, "trainee", JOURNEY_PASSWORD, full_name=person.full_name,
+                           unit=commune, person=person)
+    return person, user

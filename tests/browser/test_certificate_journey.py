@@ -3,7 +3,7 @@ browser that is not logged in."""
 
 import pytest
 
-from tests.browser.conftest import JOURNEY_PASSWORD, journey_commune
+from tests.browser.conftest import JOURNEY_PASSWORD, journey_trainee
 
 pytestmark = pytest.mark.browser
 
@@ -17,8 +17,6 @@ def _completed_trainee(live_server) -> dict:
     enrolled, every lesson done, the final test passed (which issues the certificate)."""
     from sqlalchemy import select
 
-    from lms.accounts.models import User
-    from lms.accounts.services import create_user
     from lms.assessments import services as quizzes
     from lms.assessments.models import Question
     from lms.certificates.models import Certificate
@@ -27,11 +25,7 @@ def _completed_trainee(live_server) -> dict:
     from lms.extensions import db
 
     with live_server.app.app_context():
-        commune, (person, *_others) = journey_commune(COMMUNE_INDEX)
-        user = db.session.scalar(select(User).where(User.username == USERNAME))
-        if user is None:
-            user = create_user(USERNAME, "trainee", JOURNEY_PASSWORD,
-                               full_name=person.full_name, unit=commune, person=person)
+        person, user = journey_trainee(COMMUNE_INDEX, USERNAME)
         course = db.session.scalar(select(Course).where(Course.slug == COURSE))
         enrolment, _created = courses.enrol(person, course, by=user)
         for lesson in course.active_lessons:

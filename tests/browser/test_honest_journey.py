@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from tests.browser.conftest import JOURNEY_PASSWORD, journey_commune
+from tests.browser.conftest import JOURNEY_PASSWORD, journey_trainee
 
 pytestmark = pytest.mark.browser
 
@@ -18,18 +18,12 @@ def _trainee(live_server, slugs: list[str]) -> dict:
     second course done."""
     from sqlalchemy import select
 
-    from lms.accounts.models import User
-    from lms.accounts.services import create_user
     from lms.courses import services as courses
     from lms.courses.models import Course
     from lms.extensions import db
 
     with live_server.app.app_context():
-        commune, (person, *_others) = journey_commune(COMMUNE_INDEX)
-        user = db.session.scalar(select(User).where(User.username == USERNAME))
-        if user is None:
-            user = create_user(USERNAME, "trainee", JOURNEY_PASSWORD,
-                               full_name=person.full_name, unit=commune, person=person)
+        person, user = journey_trainee(COMMUNE_INDEX, USERNAME)
         imported, learning = (db.session.scalar(select(Course).where(Course.slug == s))
                               for s in slugs[:2])
         courses.record_completion(person, imported, date(2024, 5, 6), "import")

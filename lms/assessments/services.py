@@ -363,7 +363,9 @@ def submit_attempt(attempt: Attempt, *, by=None, now=None) -> bool:
     attempt.passed = None if attempt.kind == "pretest" else attempt.score >= course.pass_mark
     db.session.flush()
     if attempt.kind == "final" and attempt.passed:
-        final_passed.send(course, person_id=attempt.person_id)
+        final_passed.send(course, person_id=attempt.person_id,
+                          cohort=db.session.get(Cohort, attempt.cohort_id)
+                          if attempt.cohort_id else None)
     return True
 
 
@@ -652,7 +654,7 @@ def apply_paper_scores(cohort, records: list[dict], *, by=None) -> int:
             passed.append(record["person_id"])
     db.session.flush()
     for person_id in passed:
-        final_passed.send(cohort.course, person_id=person_id)
+        final_passed.send(cohort.course, person_id=person_id, cohort=cohort)
     audit.record("paper_scores.save", actor=by, target=f"cohort {cohort.id}", rows=changed)
     return changed
 

@@ -18,7 +18,6 @@ from lms.accounts import audit
 from lms.accounts.permissions import filter_persons
 from lms.certificates import pdf
 from lms.certificates.models import REVOKED, SUPERSEDED, VALID, Certificate, CertificateCounter
-from lms.cohorts.models import Cohort, CohortMember
 from lms.core.models import get_setting, set_setting
 from lms.core.text import clean, fold
 from lms.core.timeutil import today, utcnow
@@ -137,18 +136,6 @@ def live_certificate(completion: Completion) -> Certificate | None:
         Certificate.completion_id == completion.id, Certificate.status != SUPERSEDED))
 
 
-def _cohort_for(completion: Completion):
-    """The cohort a cohort completion came from: the person's latest cohort of that course
-    that ended on or before the completion date (else their latest cohort of that course)."""
-    stmt = (select(Cohort).join(CohortMember, CohortMember.cohort_id == Cohort.id)
-            .where(CohortMember.person_id == completion.person_id,
-                   Cohort.course_id == completion.course_id))
-    return (db.session.scalar(stmt.where(Cohort.ends_on <= completion.completed_on)
-                              .order_by(Cohort.ends_on.desc(), Cohort.id.desc()).limit(1))
-            or db.session.scalar(stmt.order_by(Cohort.ends_on.desc(), Cohort.id.desc())
-                                 .limit(1)))
-
-
 def _snapshot(completion: Completion, cohort, issuer: dict) -> dict:
     person: Person = completion.person
     course: Course = completion.course
@@ -217,8 +204,7 @@ def issue_certificate(completion: Completion, *, by=None) -> tuple[Certificate, 
     existing = live_certificate(completion)
     if existing is not None:
         return existing, False
-    cohort = _cohort_for(completion) if completion.source == "cohort" else None
-    cert = _new_certificate(completion, by=by, cohort=cohort)
+    cert = _new_certificate(completion, by=by, cohort=completion.cohort)
     audit.record("certificates.issue", by, cert.number, completion=completion.id)
     return cert, True
 

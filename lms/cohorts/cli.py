@@ -1,4 +1,5 @@
-"""`flask lms cohorts …`: list, add members from a file, close, export, print sign-in sheets."""
+"""`flask lms cohorts …`: list, add members from a file, close, export, print sign-in sheets;
+`flask lms completions unlinked`: completions whose cohort cannot be told."""
 
 from pathlib import Path
 
@@ -8,7 +9,7 @@ from sqlalchemy import select
 
 from lms.accounts import audit
 from lms.accounts.models import User
-from lms.cohorts import services
+from lms.cohorts import links, services
 from lms.cohorts.models import Cohort, CohortSession
 from lms.cohorts.pdf import signin_sheet
 from lms.core.cli_util import committed, read_input
@@ -106,4 +107,29 @@ def signin_sheet_command(session_id, output):
     click.echo(f"written {output} ({len(people)} people)")
 
 
-commands = [cohorts_group]
+completions_group = AppGroup("completions", help="Completions and the cohorts they came from.")
+
+
+@completions_group.command("unlinked")
+@click.option("--link", is_flag=True,
+              help="First link every completion that matches exactly one cohort (the "
+                   "migration's backfill, again).")
+def unlinked_command(link):
+    """List completions without a cohort that match several cohorts (ambiguous) and cohort
+    completions matching none (unmatched); exit 1 when any is ambiguous."""
+    if link:
+        with committed():
+            click.echo(f"linked {links.link_unique()} completion(s) to their one cohort")
+    rows = links.unlinked()
+    for row in rows:
+        what = "ambiguous" if row.ambiguous else "unmatched"
+        cohorts = ", ".join(str(i) for i in row.cohorts) or "-"
+        click.echo(f"{what}\tcompletion {row.completion_id}\t{row.staff_id}\t{row.course}\t"
+                   f"{row.completed_on.isoformat()}\t{row.source}\tcohorts {cohorts}")
+    ambiguous = sum(row.ambiguous for row in rows)
+    click.echo(f"{ambiguous} ambiguous, {len(rows) - ambiguous} unmatched")
+    if ambiguous:
+        raise SystemExit(1)
+
+
+commands = [cohorts_group, completions_group]

@@ -270,6 +270,8 @@ def delete_cohort(cohort: Cohort, *, by) -> None:
     session_ids = select(CohortSession.id).where(CohortSession.cohort_id == cohort.id)
     db.session.execute(delete(Attendance).where(Attendance.session_id.in_(session_ids)))
     audit.record("cohort.delete", actor=by, target=f"cohort {cohort.id}", name=cohort.name)
+    db.session.execute(update(Completion).where(Completion.cohort_id == cohort.id)
+                       .values(cohort_id=None).execution_options(synchronize_session=False))
     db.session.delete(cohort)
     db.session.flush()
 
@@ -793,7 +795,7 @@ def _withdraw_completion(cohort: Cohort, member: CohortMember, reason: str, by) 
 def _complete(cohort: Cohort, member: CohortMember, by) -> None:
     enrolment = db.session.get(Enrolment, member.enrolment_id) if member.enrolment_id else None
     record_completion(member.person, cohort.course, cohort.ends_on, "cohort", by=by,
-                      enrolment=enrolment, note=_completion_note(cohort))
+                      enrolment=enrolment, note=_completion_note(cohort), cohort=cohort)
     if enrolment is not None and enrolment.status != "completed":
         enrolment.status, enrolment.completed_on = "completed", cohort.ends_on
 

@@ -92,7 +92,8 @@ class Completion(db.Model):
     """A completed course (hoàn thành): the event that certificates and coverage reports count.
 
     Comes from an online enrolment, a closed cohort, or an imported historical record;
-    the same (person, course, date) is one completion whatever its source.
+    the same (person, course, date) is one completion whatever its source. `cohort_id` names
+    the cohort (lớp) it was earned in, when there was one (lms/cohorts/links.py).
     """
 
     __tablename__ = "completions"
@@ -107,12 +108,14 @@ class Completion(db.Model):
     completed_on = db.Column(db.Date, nullable=False, index=True)
     source = db.Column(db.String(20), nullable=False)  # online | cohort | import
     enrolment_id = db.Column(db.Integer, db.ForeignKey("enrolments.id"), nullable=True)
+    cohort_id = db.Column(db.Integer, db.ForeignKey("cohorts.id"), nullable=True, index=True)
     note = db.Column(db.String(500), nullable=True)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     created_by_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=True)
 
     person = db.relationship("Person")
     course = db.relationship("Course")
+    cohort = db.relationship("Cohort")
 
 
 class PositionCourse(db.Model):

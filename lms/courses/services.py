@@ -15,6 +15,7 @@ from lms.accounts.permissions import (
 )
 from lms.assessments.completion import final_requirement_met
 from lms.assessments.signals import final_passed
+from lms.cohorts.links import only_cohort
 from lms.core.text import fold
 from lms.core.timeutil import today, utcnow
 from lms.courses.models import Completion, Course, Enrolment, Lesson, LessonProgress
@@ -27,20 +28,26 @@ completion_recorded = _signals.signal("completion-recorded")
 
 
 def record_completion(person: Person, course: Course, on: date, source: str, *, by=None,
-                      enrolment=None, note: str | None = None) -> tuple[Completion, bool]:
+                      enrolment=None, note: str | None = None,
+                      cohort=None) -> tuple[Completion, bool]:
     """Record that `person` completed `course` on `on`; the same (person, course, date) is one
     completion. Returns (completion, created).
 
     :param source: `online`, `cohort` or `import`
     :param by: the acting user, if any
+    :param cohort: the cohort it was earned in; also given to an existing completion that has
+        none
     """
     existing = db.session.scalar(select(Completion).where(
         Completion.person_id == person.id, Completion.course_id == course.id,
         Completion.completed_on == on))
     if existing is not None:
+        if cohort is not None and existing.cohort_id is None:
+            existing.cohort_id = cohort.id
         return existing, False
     completion = Completion(person=person, course=course, completed_on=on, source=source,
                             enrolment_id=getattr(enrolment, "id", None), note=note,
+                            cohort_id=getattr(cohort, "id", None),
                             created_by_id=getattr(by, "id", None))
     db.session.add(completion)
     db.session.flush()
@@ -277,13 +284,15 @@ def mark_lesson_complete(enrolment: Enrolment, lesson: Lesson, *, by) -> bool:
     return check_completion(enrolment, by=by)
 
 
-def check_completion(enrolment: Enrolment, by=None) -> bool:
+def check_completion(enrolment: Enrolment, by=None, cohort=None) -> bool:
     """Complete the enrolment when every active lesson is done and the final requirement (the
     assessments room's `final_requirement_met`) is met; records the completion (source
     `online`). Returns True when it became completed now.
 
     :param enrolment: the enrolment to check
     :param by: the acting user, if any
+    :param cohort: the cohort whose final (paper score, cohort attempt) was passed; else the
+        one cohort of the course the person is a member of on that day, if exactly one
     """
     if enrolment.status == "completed":
         return False
@@ -293,17 +302,20 @@ def check_completion(enrolment: Enrolment, by=None) -> bool:
     enrolment.status = "completed"
     enrolment.completed_on = today()
     db.session.flush()
+    if cohort is None:
+        cohort = only_cohort(enrolment.person_id, enrolment.course_id, enrolment.completed_on)
     record_completion(enrolment.person, enrolment.course, enrolment.completed_on, "online",
-                      by=by, enrolment=enrolment)
+                      by=by, enrolment=enrolment, cohort=cohort)
     return True
 
 
-def on_final_passed(course: Course, person_id: int, **_kwargs) -> None:
-    """Re-check the person's enrolment in the course when they pass its final."""
+def on_final_passed(course: Course, person_id: int, cohort=None, **_kwargs) -> None:
+    """Re-check the person's enrolment in the course when they pass its final (in `cohort`,
+    when the final was that cohort's)."""
     enrolment = db.session.scalar(select(Enrolment).where(
         Enrolment.person_id == person_id, Enrolment.course_id == course.id))
     if enrolment is not None:
-        check_completion(enrolment)
+        check_completion(enrolment, cohort=cohort)
 
 
 final_passed.connect(on_final_passed)

@@ -3,8 +3,9 @@
 Each row is one completion of a course named by its code or its title (any case, diacritics
 optional); rows are read by the same reader as the roster (`lms.core.tabular`). Each row is
 one completion (source `import`); the same (staff id, course, date) twice, in the
-file or already in the database, is one completion. All rows are checked first; any error and
-nothing is written.
+file or already in the database, is one completion. An optional `ma_lop` names the cohort (its
+number, as in the cohort's address) the completion was earned in. All rows are checked first;
+any error and nothing is written.
 """
 
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from sqlalchemy import select, tuple_
 
 from lms.accounts import audit
 from lms.accounts.permissions import scope_unit
+from lms.cohorts.models import Cohort
 from lms.core.tabular import (
     Column,
     ImportFailed,
@@ -40,6 +42,7 @@ RECORD_COLUMNS = [
     Column("completed_on", ("ngay_hoan_thanh", "Ngày", "Ngày tập huấn", "Ngày hoàn tất",
                             "completed_on", "date"), True),
     Column("note", ("ghi_chu", "note")),
+    Column("cohort", ("ma_lop", "Mã lớp", "cohort", "cohort_id")),
 ]
 NOTE_MAX = 500
 
@@ -77,6 +80,21 @@ def _chunks(items: list, size: int = 500):
         yield items[start:start + size]
 
 
+def _cohort_cell(value, course_id: int | None, err) -> Cohort | None:
+    """The cohort a row names (None for an empty cell); reports through `err` a cohort that
+    does not exist or is of another course."""
+    text = clean(str(value or ""))
+    if not text:
+        return None
+    cohort = db.session.get(Cohort, int(text)) if text.isdigit() else None
+    if cohort is None:
+        err(_("không có lớp số '%(c)s'", c=text))
+    elif course_id is not None and cohort.course_id != course_id:
+        err(_("lớp số %(c)s thuộc khóa học khác", c=text))
+        cohort = None
+    return cohort
+
+
 def import_records(data: bytes, filename: str, *, by=None) -> RecordsResult:
     """Check every row, then record one completion per distinct (staff id, course, date).
 
@@ -101,6 +119,7 @@ def import_records(data: bytes, filename: str, *, by=None) -> RecordsResult:
     errors: list[RowError] = []
     wanted: dict[tuple[int, int, object], int] = {}   # key → first row number
     notes: dict[tuple[int, int, object], str | None] = {}
+    cohorts: dict[tuple[int, int, object], Cohort] = {}
     duplicates = 0
     for number, row in table.rows:
         def err(key, reason, number=number):
@@ -150,6 +169,7 @@ def import_records(data: bytes, filename: str, *, by=None) -> RecordsResult:
         note = clean(str(row.get("note") or "")) or None
         if note and len(note) > NOTE_MAX:
             err("note", _("ghi chú dài quá %(n)s ký tự", n=NOTE_MAX))
+        cohort = _cohort_cell(row.get("cohort"), course, lambda reason: err("cohort", reason))
         if person is None or course is None or on is None:
             continue
         key = (person, course, on)
@@ -158,6 +178,8 @@ def import_records(data: bytes, filename: str, *, by=None) -> RecordsResult:
         else:
             wanted[key] = number
             notes[key] = note
+            if cohort is not None:
+                cohorts[key] = cohort
     if not table.rows:
         errors.append(RowError(None, None, _("tệp không có dòng dữ liệu nào")))
     if errors:
@@ -181,7 +203,8 @@ def import_records(data: bytes, filename: str, *, by=None) -> RecordsResult:
     for key in new_keys:
         person_id, course_id, on = key
         _completion, created = record_completion(persons[person_id], course_objs[course_id], on,
-                                                 "import", by=by, note=notes[key])
+                                                 "import", by=by, note=notes[key],
+                                                 cohort=cohorts.get(key))
         result.new += created
         result.duplicates += not created
     audit.record("records.import", actor=by, target=filename, new=result.new,

@@ -48,7 +48,7 @@ def test_pdf_by_code_and_by_cohort(runner, tmp_path, make_cert, make_person, mak
     people = [make_person() for _ in range(3)]
     cohort = make_cohort(members=people)
     for person in people:
-        complete(person, cohort.course, source="cohort")
+        complete(person, cohort.course, source="cohort", cohort=cohort)
     out = tmp_path / "cohort.pdf"
     result = runner.invoke(args=["lms", "certificates", "pdf", "--cohort", str(cohort.id), "-o",
                                  str(out)])
@@ -73,7 +73,8 @@ def test_list_filters_by_unit_and_cohort(runner, make_cert, make_person, make_co
     hanoi = make_cert(commune=units("00004", "commune"), full_name="Lý Văn Sơn")
     person = make_person(full_name="Triệu Thị Nga")
     cohort = make_cohort(members=[person])
-    in_cohort = services.live_certificate(complete(person, cohort.course, source="cohort"))
+    in_cohort = services.live_certificate(complete(person, cohort.course, source="cohort",
+                                                   cohort=cohort))
     result = runner.invoke(args=["lms", "certificates", "list"])
     assert result.exit_code == 0
     rows = [line.split("\t") for line in result.output.splitlines() if "\t" in line]

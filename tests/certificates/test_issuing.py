@@ -40,7 +40,8 @@ def test_cohort_completion_records_cohort_and_dates(make_person, make_cohort, co
     """A cohort completion carries the cohort's name and its start date."""
     person = make_person()
     cohort = make_cohort(members=[person], name="Lớp tập huấn Móng Cái tháng 8")
-    cert = services.live_certificate(complete(person, cohort.course, date(2025, 8, 10), "cohort"))
+    cert = services.live_certificate(complete(person, cohort.course, date(2025, 8, 10), "cohort",
+                                              cohort=cohort))
     assert cert.cohort_id == cohort.id and cert.cohort_name == "Lớp tập huấn Móng Cái tháng 8"
     assert cert.started_on == date(2025, 8, 1) and cert.completed_on == date(2025, 8, 10)
 

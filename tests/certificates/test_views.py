@@ -40,7 +40,8 @@ def test_index_is_scoped_and_filtered(client, login_as, make_cert, make_cohort, 
     trainer = make_user("trainer", unit="22")
     cohort = make_cohort(members=[person], trainers=[trainer])
     other = make_cohort(name="Lớp của giảng viên khác")
-    in_cohort = services.live_certificate(complete(person, cohort.course, source="cohort"))
+    in_cohort = services.live_certificate(complete(person, cohort.course, source="cohort",
+                                                   cohort=cohort))
     online = make_cert()
     hanoi = make_cert(commune=units("00004", "commune"))
     login_as(user=trainer)
@@ -59,7 +60,7 @@ def _cohort_with_certificates(make_person, make_cohort, complete, n=5):
     people = [make_person(full_name=f"Hồ Thị Yến {i:02d}") for i in range(n)]
     cohort = make_cohort(members=people)
     for person in people:
-        complete(person, cohort.course, date(2025, 8, 10), "cohort")
+        complete(person, cohort.course, date(2025, 8, 10), "cohort", cohort=cohort)
     return cohort, people
 
 

@@ -464,53 +464,46 @@ def quarters(date_from: date, date_to: date) -> list[tuple[date, date]]:
     return result[-MAX_TREND_QUARTERS:]
 
 
-# Every state of every person with the days it holds (`vf` to the day before `vt`; empty: open):
-# the current one from `since`, the past periods; a quarter's end picks the one in force.
+# Every state of U's people with the days it holds (`vf` to the day before `vt`; empty: open):
+# the current one from `since`, the past periods; a quarter's end picks the one in force. Each
+# half reaches its rows through a commune index, so a province reads its own people only.
 _ROSTER_STATES = """
     SELECT p.id, p.commune_id, p.position, p.in_target, p.left_on, p.since AS vf,
            CAST(NULL AS DATE) AS vt
-    FROM persons p
+    FROM persons p WHERE p.commune_id {in_units}
     UNION ALL
     SELECT rp.person_id, rp.commune_id, rp.position, rp.in_target, rp.valid_to, rp.valid_from,
            rp.valid_to
-    FROM roster_periods rp"""
+    FROM roster_periods rp WHERE rp.commune_id {in_units}"""
 
+# The trend from one per-person aggregate, like the coverage: U's roster states first (`st`),
+# then those people's completions folded once into one row per person (`pc`: the first
+# counting completion and the completions of each quarter, t0 … tN), then one pass over the
+# quarters × states in force at each quarter's end.
 _TREND_SQL = """
 WITH q AS ({quarters}),
-pp AS (
-  SELECT p.id, p.in_target, p.left_on, p.vf, p.vt, fc.first_on
-  FROM ({states}) p
-  JOIN units cu ON cu.id = p.commune_id
-  LEFT JOIN (
-    SELECT c.person_id, MIN(c.completed_on) AS first_on
-    FROM completions c
-    JOIN courses k ON k.id = c.course_id
-    WHERE k.counts_toward_target = :true {course_filter}
-    GROUP BY c.person_id
-  ) fc ON fc.person_id = p.id
-  WHERE cu.path LIKE :prefix {position_filter}
+st AS (
+  SELECT p.id, p.in_target, p.left_on, p.vf, p.vt FROM ({states}) p
+  WHERE 1 = 1 {position_filter}
 ),
-tg AS (
-  SELECT q.n,
-         SUM(CASE WHEN pp.in_target = :true AND (pp.left_on IS NULL OR pp.left_on > q.qe)
-                  THEN 1 ELSE 0 END) AS target,
-         SUM(CASE WHEN pp.in_target = :true AND (pp.left_on IS NULL OR pp.left_on > q.qe)
-                   AND pp.first_on <= q.qe THEN 1 ELSE 0 END) AS trained
-  FROM q JOIN pp ON (pp.vf IS NULL OR pp.vf <= q.qe) AND (pp.vt IS NULL OR pp.vt > q.qe)
-  GROUP BY q.n
-),
-tm AS (
-  SELECT q.n, COUNT(c.id) AS times
-  FROM q
-  JOIN completions c ON c.completed_on >= q.qs AND c.completed_on <= q.qe
-  JOIN ({states}) p ON p.id = c.person_id AND (p.vf IS NULL OR p.vf <= q.qe)
-                   AND (p.vt IS NULL OR p.vt > q.qe)
-  JOIN units cu ON cu.id = p.commune_id
-  WHERE cu.path LIKE :prefix {course_filter} {position_filter}
-  GROUP BY q.n
+pc AS (
+  SELECT c.person_id,
+         MIN(CASE WHEN k.counts_toward_target = :true THEN c.completed_on END) AS first_on,
+         {quarter_sums}
+  FROM completions c JOIN courses k ON k.id = c.course_id
+  WHERE c.person_id IN (SELECT id FROM st) {course_filter}
+  GROUP BY c.person_id
 )
-SELECT q.n, COALESCE(tg.target, 0), COALESCE(tg.trained, 0), COALESCE(tm.times, 0)
-FROM q LEFT JOIN tg ON tg.n = q.n LEFT JOIN tm ON tm.n = q.n
+SELECT q.n,
+       COALESCE(SUM(CASE WHEN st.in_target = :true AND (st.left_on IS NULL OR st.left_on > q.qe)
+                         THEN 1 ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN st.in_target = :true AND (st.left_on IS NULL OR st.left_on > q.qe)
+                          AND pc.first_on <= q.qe THEN 1 ELSE 0 END), 0),
+       COALESCE(SUM(CASE q.n {quarter_times} END), 0)
+FROM q
+LEFT JOIN st ON (st.vf IS NULL OR st.vf <= q.qe) AND (st.vt IS NULL OR st.vt > q.qe)
+LEFT JOIN pc ON pc.person_id = st.id
+GROUP BY q.n
 ORDER BY q.n
 """
 
@@ -530,18 +523,25 @@ def trend(unit: Unit | None = None, date_from: date | None = None,
     date_from = date_from or date(date_to.year, 1, 1)
     params = check_params(unit, date_from, date_to, "cumulative", course, position)
     spans = [(max(s, date_from), min(e, date_to)) for s, e in quarters(date_from, date_to)]
-    selects = " UNION ALL ".join(
-        f"SELECT {i} AS n, :qs{i} AS qs, :qe{i} AS qe" for i in range(len(spans)))
-    course_filter = "AND c.course_id = :course_id" if params.course else ""
-    sql = _TREND_SQL.format(quarters=selects, course_filter=course_filter, states=_ROSTER_STATES,
-                            position_filter="AND p.position = :position"
-                            if params.position else "")
+    n = range(len(spans))
+    selects = " UNION ALL ".join(f"SELECT {i} AS n, :qs{i} AS qs, :qe{i} AS qe" for i in n)
+    sums = ", ".join(f"SUM(CASE WHEN c.completed_on >= :qs{i} AND c.completed_on <= :qe{i} "
+                     f"THEN 1 ELSE 0 END) AS t{i}" for i in n)
+    in_units = ("= ANY(ARRAY(SELECT id FROM units WHERE path LIKE :prefix))"
+                if _dialect() == "postgresql" else
+                "IN (SELECT id FROM units WHERE path LIKE :prefix)")
+    filters = _filters(params)
+    sql = _TREND_SQL.format(quarters=selects, quarter_sums=sums,
+                            quarter_times=" ".join(f"WHEN {i} THEN pc.t{i}" for i in n),
+                            states=_ROSTER_STATES.format(in_units=in_units),
+                            course_filter=filters["course_filter"],
+                            position_filter=filters["position_filter"])
     extra = {f"qs{i}": s for i, (s, _e) in enumerate(spans)}
     extra |= {f"qe{i}": e for i, (_s, e) in enumerate(spans)}
     result = _execute(_bind(sql, params, **extra))
     points = []
-    for n, target, trained, times in result:
-        start, end = spans[n]
+    for i, target, trained, times in result:
+        start, end = spans[i]
         points.append({"quarter": f"Q{(start.month - 1) // 3 + 1}/{start.year}",
                        "from": start.isoformat(), "to": end.isoformat(),
                        **_figures(target, trained), "person_times": int(times)})

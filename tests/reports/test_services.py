@@ -170,3 +170,20 @@ def test_by_ethnicity_normalised(world, units, make_person):
     assert [(e["ethnicity"], e["target"], e["trained"], e["coverage"])
             for e in doc["by_ethnicity"]] == [
         ("Dao", 3, 0, 0.0), ("Tày", 2, 1, 0.5), ("other", 1, 0, 0.0), ("unknown", 8, 5, 0.625)]
+
+
+@pytest.mark.parametrize("code, kind", [("22", "province"), ("06652", "commune"), ("", None)])
+@pytest.mark.parametrize("course, position", [(None, None), ("basic", None),
+                                              (None, "truong_thon")])
+def test_trend_matches_the_coverage_of_each_quarter(world, units, code, kind, course, position):
+    """Each quarter's point is the coverage computed on its own: cumulative target and trained
+    at the quarter's end, person-times within the quarter (unit, course and position filters)."""
+    unit = units(code, kind) if code else None
+    course = world["courses"][course] if course else None
+    points = services.trend(unit, date(2024, 10, 1), TO, course, position)
+    assert len(points) == 5
+    for point in points:
+        start, end = date.fromisoformat(point["from"]), date.fromisoformat(point["to"])
+        totals = services.coverage(unit, start, end, "cumulative", course, position)["totals"]
+        assert (point["target"], point["trained"], point["person_times"]) == (
+            totals["target"], totals["trained"], totals["person_times"]), point["quarter"]

@@ -479,10 +479,10 @@ _ROSTER_STATES = """
 # The trend from one per-person aggregate, like the coverage: U's roster states first (`st`),
 # then those people's completions folded once into one row per person (`pc`: the first
 # counting completion and the completions of each quarter, t0 … tN), then one pass over the
-# quarters × states in force at each quarter's end.
+# states summing, for each quarter, the target, the trained and the person-times of the states
+# in force at its end (columns g, r and m of quarter i; one row, no join with the quarters).
 _TREND_SQL = """
-WITH q AS ({quarters}),
-st AS (
+WITH st AS (
   SELECT p.id, p.in_target, p.left_on, p.vf, p.vt FROM ({states}) p
   WHERE 1 = 1 {position_filter}
 ),
@@ -494,18 +494,22 @@ pc AS (
   WHERE c.person_id IN (SELECT id FROM st) {course_filter}
   GROUP BY c.person_id
 )
-SELECT q.n,
-       COALESCE(SUM(CASE WHEN st.in_target = :true AND (st.left_on IS NULL OR st.left_on > q.qe)
-                         THEN 1 ELSE 0 END), 0),
-       COALESCE(SUM(CASE WHEN st.in_target = :true AND (st.left_on IS NULL OR st.left_on > q.qe)
-                          AND pc.first_on <= q.qe THEN 1 ELSE 0 END), 0),
-       COALESCE(SUM(CASE q.n {quarter_times} END), 0)
-FROM q
-LEFT JOIN st ON (st.vf IS NULL OR st.vf <= q.qe) AND (st.vt IS NULL OR st.vt > q.qe)
-LEFT JOIN pc ON pc.person_id = st.id
-GROUP BY q.n
-ORDER BY q.n
+SELECT {quarter_figures}
+FROM st LEFT JOIN pc ON pc.person_id = st.id
 """
+
+_QUARTER_FIGURES = """
+  COALESCE(SUM(CASE WHEN {in_force} AND {in_target} THEN 1 ELSE 0 END), 0) AS g{i},
+  COALESCE(SUM(CASE WHEN {in_force} AND {in_target} AND pc.first_on <= :qe{i}
+                    THEN 1 ELSE 0 END), 0) AS r{i},
+  COALESCE(SUM(CASE WHEN {in_force} THEN pc.t{i} ELSE 0 END), 0) AS m{i}"""
+
+
+def _quarter_figures(i: int) -> str:
+    """The three sums of quarter i in _TREND_SQL."""
+    return _QUARTER_FIGURES.format(
+        i=i, in_force=f"(st.vf IS NULL OR st.vf <= :qe{i}) AND (st.vt IS NULL OR st.vt > :qe{i})",
+        in_target=f"st.in_target = :true AND (st.left_on IS NULL OR st.left_on > :qe{i})")
 
 
 def trend(unit: Unit | None = None, date_from: date | None = None,
@@ -524,24 +528,23 @@ def trend(unit: Unit | None = None, date_from: date | None = None,
     params = check_params(unit, date_from, date_to, "cumulative", course, position)
     spans = [(max(s, date_from), min(e, date_to)) for s, e in quarters(date_from, date_to)]
     n = range(len(spans))
-    selects = " UNION ALL ".join(f"SELECT {i} AS n, :qs{i} AS qs, :qe{i} AS qe" for i in n)
     sums = ", ".join(f"SUM(CASE WHEN c.completed_on >= :qs{i} AND c.completed_on <= :qe{i} "
                      f"THEN 1 ELSE 0 END) AS t{i}" for i in n)
     in_units = ("= ANY(ARRAY(SELECT id FROM units WHERE path LIKE :prefix))"
                 if _dialect() == "postgresql" else
                 "IN (SELECT id FROM units WHERE path LIKE :prefix)")
     filters = _filters(params)
-    sql = _TREND_SQL.format(quarters=selects, quarter_sums=sums,
-                            quarter_times=" ".join(f"WHEN {i} THEN pc.t{i}" for i in n),
+    sql = _TREND_SQL.format(quarter_sums=sums,
+                            quarter_figures=",".join(_quarter_figures(i) for i in n),
                             states=_ROSTER_STATES.format(in_units=in_units),
                             course_filter=filters["course_filter"],
                             position_filter=filters["position_filter"])
     extra = {f"qs{i}": s for i, (s, _e) in enumerate(spans)}
     extra |= {f"qe{i}": e for i, (_s, e) in enumerate(spans)}
-    result = _execute(_bind(sql, params, **extra))
+    figures = _execute(_bind(sql, params, **extra))[0]
     points = []
-    for i, target, trained, times in result:
-        start, end = spans[i]
+    for i, (start, end) in enumerate(spans):
+        target, trained, times = figures[3 * i:3 * i + 3]
         points.append({"quarter": f"Q{(start.month - 1) // 3 + 1}/{start.year}",
                        "from": start.isoformat(), "to": end.isoformat(),
                        **_figures(target, trained), "person_times": int(times)})

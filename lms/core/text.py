@@ -8,10 +8,8 @@ import re
 import unicodedata
 from datetime import date, datetime
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
-from functools import lru_cache
 
 import flask_babel
-from babel.numbers import NumberPattern, parse_pattern
 from flask import current_app, has_app_context
 
 from lms.core.timeutil import to_local
@@ -66,13 +64,6 @@ def percent_decimals() -> int:
     return current_app.config.get("PERCENT_DECIMALS", DEFAULT_PERCENT_DECIMALS)
 
 
-@lru_cache(maxsize=64)
-def _parsed(pattern: str) -> NumberPattern:
-    """Babel's parsed pattern, once per process: parsing was a third of each call, and a
-    province's report page formats some 600 figures."""
-    return parse_pattern(pattern)
-
-
 def _pattern(digits: int, optional: bool = False) -> str:
     return "#,##0" + ("." + ("#" if optional else "0") * digits if digits else "")
 
@@ -82,7 +73,7 @@ def format_number(value: float | int | None, digits: int = 0) -> str:
     ("8.315", "7,5"; English "8,315", "7.5"); "—" for None."""
     if value is None:
         return "—"
-    return flask_babel.format_decimal(value, _parsed(_pattern(digits, optional=True)))
+    return flask_babel.format_decimal(value, _pattern(digits, optional=True))
 
 
 def format_decimal(value: float | int | None, digits: int = 1, signed: bool = False) -> str:
@@ -93,7 +84,7 @@ def format_decimal(value: float | int | None, digits: int = 1, signed: bool = Fa
     pattern = _pattern(digits)
     if signed:
         pattern = f"+{pattern};-{pattern}"
-    return flask_babel.format_decimal(value, _parsed(pattern))
+    return flask_babel.format_decimal(value, pattern)
 
 
 def shown_percent(value: float, digits: int, marks=(1,)) -> Decimal:
@@ -117,7 +108,7 @@ def format_percent(value: float | None, digits: int | None = None, marks=(1,)) -
         return "—"
     digits = percent_decimals() if digits is None else digits
     return flask_babel.format_percent(shown_percent(value, digits, marks) / 100,
-                                      _parsed(_pattern(digits) + "%"))
+                                      _pattern(digits) + "%")
 
 
 def format_score(score: float | None, pass_mark: float | None = None) -> str:

@@ -1,5 +1,5 @@
 """Which cohort (lớp) a completion was earned in: the rule shared by online completions, the
-migration's backfill (migrations/versions/0012_completion_cohort.py) and `flask lms
+migration's backfill (migrations/versions/0013_completion_cohort.py) and `flask lms
 completions unlinked`.
 
 A completion matches a cohort when the cohort is of the same course, the person is one of its

@@ -123,15 +123,15 @@ def test_backfill_links_the_unique_match_and_lists_the_ambiguous(db, make_cohort
 
 
 def _migration():
-    path = Path(__file__).parents[2] / "migrations" / "versions" / "0012_completion_cohort.py"
-    spec = importlib.util.spec_from_file_location("migration_0011", path)
+    path = Path(__file__).parents[2] / "migrations" / "versions" / "0013_completion_cohort.py"
+    spec = importlib.util.spec_from_file_location("migration_0013", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
 def test_migration_backfill_refuses_to_guess(db, make_cohort, fill, caplog):
-    """Migration 0012's backfill links the unique match, leaves the ambiguous one and logs the
+    """Migration 0013's backfill links the unique match, leaves the ambiguous one and logs the
     count."""
     _first, second, both, only = _two_overlapping(db, make_cohort, fill)
     with caplog.at_level("INFO", logger="alembic.runtime.migration"):

@@ -1,7 +1,7 @@
 """completions know their cohort: completions.cohort_id, backfilled where one cohort matches
 
-Revision ID: 0012_completion_cohort
-Revises: 0011_position_paths
+Revision ID: 0013_completion_cohort
+Revises: 0012_position_paths
 Create Date: 2026-12-08 01:40:00
 
 A completion without a cohort is linked when exactly one cohort matches it: same course, the
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0012_completion_cohort'
-down_revision = '0011_position_paths'
+revision = '0013_completion_cohort'
+down_revision = '0012_position_paths'
 branch_labels = None
 depends_on = None
 

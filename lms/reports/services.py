@@ -304,9 +304,11 @@ SELECT q.person_id, q.commune_id, q.position, q.gender, q.ethnicity, q.tgt, {tra
 FROM ({persons}) q"""
 
 _PEOPLE_BY_PATH = """
-SELECT q.id, q.staff_id, q.full_name, q.position, q.gender, q.ethnicity, q.in_target, q.left_on,
-       q.tgt, {trained} AS trn, q.last_on, q.times
-FROM ({people}) q ORDER BY q.full_name, q.staff_id"""
+SELECT q.id, q.commune_id, q.staff_id, q.full_name, q.position, q.gender, q.ethnicity,
+       q.in_target, q.left_on, q.tgt, {trained} AS trn, q.last_on, q.times
+FROM ({people}) q"""
+
+_PEOPLE_BY_NAME = "SELECT * FROM ({people}) x ORDER BY x.full_name, x.staff_id"
 
 
 def persons_sql(params: Params) -> str:
@@ -595,19 +597,19 @@ def commune_people(commune: Unit, date_from: date, date_to: date, mode: str = "c
     :param position: only this position
     """
     params = check_params(commune, date_from, date_to, mode, course, position, rule)
-    sql = _people_sql(params, "p.commune_id = :unit_id")
-    if rule == "path":
-        sql = _PEOPLE_BY_PATH.format(trained=_PATH_TRAINED.format(q="q", id="id"), people=sql)
-    else:
-        sql += " ORDER BY p.full_name, p.staff_id"
+    sql = _PEOPLE_BY_NAME.format(people=_people_sql(params, "p.commune_id = :unit_id"))
     return [_person(row._mapping) for row in _execute(_bind(sql, params))]
 
 
 def _people_sql(params: Params, where: str) -> str:
-    return _PEOPLE_SQL.format(
+    """One row per roster person matching `where`, with tgt and trn (under the params' rule)."""
+    sql = _PEOPLE_SQL.format(
         course_filter="AND c.course_id = :course_id" if params.course else "",
         position_filter="AND p.position = :position" if params.position else "",
         roster_at=_ROSTER_AT, where=where)
+    if params.rule != "path":
+        return sql
+    return _PEOPLE_BY_PATH.format(trained=_PATH_TRAINED.format(q="q", id="id"), people=sql)
 
 
 def _person(row) -> dict:
@@ -619,16 +621,17 @@ def _person(row) -> dict:
 
 
 def untrained_by_commune(unit: Unit, date_to: date, course: Course | None = None,
-                         position: str | None = None) -> list[dict]:
+                         position: str | None = None, rule: str = "any") -> list[dict]:
     """The target people not yet trained on `date_to` (cumulative: no counting completion, of
     `course` when given, on or before that day), commune by commune: one dict per commune with
     people, in code order; communes with nobody left out. Personal data: callers audit exports.
 
     :param unit: a province or a commune (the country is too large a list to send)
     :param position: only this position
+    :param rule: `any` or `path` (not yet through the whole path of their position)
     """
     params = check_params(unit, date(date_to.year, 1, 1), date_to, "cumulative", course,
-                          position)
+                          position, rule)
     # as in _PERSONS_PG: on PostgreSQL an array of U's units reaches people by their index
     units = "SELECT id FROM units WHERE path LIKE :prefix"
     where = (f"p.commune_id = ANY(ARRAY({units}))" if _dialect() == "postgresql"

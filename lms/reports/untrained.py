@@ -14,13 +14,14 @@ from lms.reports.sheets import Sheet
 from lms.units.positions import gender_label, position_label
 
 
-def message(commune: dict, date_to: date, course=None) -> str:
+def message(commune: dict, date_to: date, course=None, rule: str = "any") -> str:
     """The plain-text message to one commune, in Vietnamese: who, numbered, and the request.
 
     :param commune: an entry of `services.untrained_by_commune`
     """
     with force_locale("vi"):
-        what = f" khóa “{course.title}”" if course is not None else ""
+        what = (f" khóa “{course.title}”" if course is not None else
+                " đủ các khóa trong lộ trình của chức danh" if rule == "path" else "")
         lines = [f"Kính gửi: Ủy ban nhân dân {commune['name']}",
                  f"Danh sách {len(commune['people'])} người thuộc mục tiêu chưa hoàn thành tập "
                  f"huấn{what} tính đến ngày {format_date(date_to)}:"]
@@ -41,16 +42,17 @@ def sheet(communes: list[dict]) -> Sheet:
     return Sheet(headers, rows, set(), [9, 26, 14, 28, 30, 10, 16], _("Chưa tập huấn"))
 
 
-def export(fmt: str, unit, date_to: date, course=None, position=None, *, by=None) -> bytes:
+def export(fmt: str, unit, date_to: date, course=None, position=None, *, by=None,
+           rule: str = "any") -> bytes:
     """The list of `unit` as CSV or XLSX, audited (names of people: personal data).
 
     :param fmt: csv or xlsx
     :param by: the acting user
     """
-    communes = services.untrained_by_commune(unit, date_to, course, position)
+    communes = services.untrained_by_commune(unit, date_to, course, position, rule)
     table = sheet(communes)
     audit.record("report.export", actor=by, target=unit.code, format=fmt, list="untrained",
-                 rows=len(table.rows), to=date_to.isoformat())
+                 rows=len(table.rows), to=date_to.isoformat(), rule=rule)
     if fmt == "csv":
         return write_csv(table.headers, table.rows)
     return write_xlsx(table.headers, table.rows, table.title, widths=table.widths)

@@ -182,7 +182,9 @@ def _untrained_params():
         raise BadRequest(_("không có khóa học mã '%(c)s'", c=slug))
     position = request.args.get("position") if request.args.get("position") in POSITIONS \
         else None
-    return unit, found, text, day, course, position
+    rule = request.args.get("rule") or "any"
+    services.check_params(unit, day, day, "cumulative", course, position, rule)
+    return unit, found, text, day, course, position, rule
 
 
 @bp.route("/untrained")
@@ -190,19 +192,20 @@ def _untrained_params():
 def untrained_list():
     """Who is not yet trained, commune by commune, each with a message to send to it."""
     try:
-        unit, found, text, day, course, position = _untrained_params()
-    except BadRequest as exc:
+        unit, found, text, day, course, position, rule = _untrained_params()
+    except (BadRequest, services.ReportError) as exc:
         flash(str(exc), "error")
         return redirect(url_for("reports.untrained_list"))
     communes = []
     if unit is not None:
-        communes = services.untrained_by_commune(unit, day, course, position)
+        communes = services.untrained_by_commune(unit, day, course, position, rule)
         for commune in communes:
-            commune["message"] = untrained.message(commune, day, course)
+            commune["message"] = untrained.message(commune, day, course, rule)
     elif text and not found:
         flash(_("Không tìm thấy đơn vị '%(q)s' trong phạm vi của bạn.", q=text), "error")
     filters = {"unit": unit.code if unit else "", "to": day.isoformat(),
-               "course": course.slug if course else "", "position": position or ""}
+               "course": course.slug if course else "", "position": position or "",
+               "rule": rule}
     courses = db.session.scalars(select(Course).order_by(Course.title)).all()
     return render_template("reports/untrained.html", unit=unit, found=found,
                            unit_text=unit.code if unit else text, communes=communes,
@@ -216,12 +219,12 @@ def untrained_list():
 def untrained_export(fmt: str):
     """The untrained list as CSV or XLSX (audited)."""
     try:
-        unit, _found, _text, day, course, position = _untrained_params()
-    except BadRequest as exc:
+        unit, _found, _text, day, course, position, rule = _untrained_params()
+    except (BadRequest, services.ReportError) as exc:
         abort(400, str(exc))
     if unit is None:
         abort(404)
-    data = untrained.export(fmt, unit, day, course, position, by=current_user)
+    data = untrained.export(fmt, unit, day, course, position, by=current_user, rule=rule)
     db.session.commit()
     return send_download(data, f"chua-tap-huan-{unit.code}-{day.isoformat()}.{fmt}")
 

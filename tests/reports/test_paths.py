@@ -119,3 +119,27 @@ def test_cli_and_dhis2_follow_the_rule(paths, runner, client, login_as):
     values = client.get("/reports/dhis2.json", query_string={
         "unit": "22", "period": "2025", "rule": "path"}).get_json()["dataValues"]
     assert sum(int(v["value"]) for v in values if v["dataElement"] == "TH_TRAINED") == exp[1]
+
+
+def test_untrained_list_follows_the_rule(paths, client, login_as, units):
+    """Under the path rule the untrained list holds the target people who have not done their
+    whole path (more than under the "any" rule), and its message says so."""
+    from lms.reports import services
+
+    province = units("22", "province")
+    listed = {p["staff_id"] for c in services.untrained_by_commune(province, TO, rule="path")
+              for p in c["people"]}
+    expected_ids = {p["staff_id"] for code in ("06652", "06658", "06661")
+                    for p in services.commune_people(units(code, "commune"), FROM, TO,
+                                                     rule="path")
+                    if p["in_target"] and not p["trained"]}
+    by_any = {p["staff_id"] for c in services.untrained_by_commune(province, TO)
+              for p in c["people"]}
+    assert listed == expected_ids and by_any < listed and {"A6", "A8", "MV"} <= listed - by_any
+    login_as("admin")
+    page = client.get("/reports/untrained", query_string={
+        "unit": "22", "to": TO.isoformat(), "rule": "path"}).get_data(as_text=True)
+    assert "đủ các khóa trong lộ trình của chức danh" in page
+    refused = client.get("/reports/untrained", query_string={
+        "unit": "22", "rule": "path", "course": "co-ban"}, follow_redirects=True)
+    assert "chọn một trong hai" in refused.get_data(as_text=True)

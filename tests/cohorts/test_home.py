@@ -162,3 +162,25 @@ def test_today_links_attendance_once_started(client, db, make_cohort, login_as):
     assert f"/sessions/{early.id}/attendance" in html
     assert f"/sessions/{late.id}/attendance" not in html
     assert f'href="/cohorts/{cohort.id}"' in html
+
+
+def test_the_home_list_and_the_attendance_rule_agree_on_started(db, make_cohort):
+    """The home page's SQL clause (`home.started`) and the attendance rule
+    (`services.session_started`) call the same sessions started, at any clock time."""
+    from sqlalchemy import select
+
+    from lms.cohorts.home import started
+    from lms.cohorts.models import CohortSession
+    from lms.cohorts.services import session_started
+
+    day = today()
+    cohort = make_cohort(starts_on=day - timedelta(days=1), ends_on=day + timedelta(days=1))
+    sessions = [_session(db, cohort, day - timedelta(days=1)), _session(db, cohort, day),
+                _session(db, cohort, day, "08:00"), _session(db, cohort, day, "14:30"),
+                _session(db, cohort, day + timedelta(days=1), "07:00")]
+    for clock in (time(0, 0), time(8, 0), time(14, 29), time(14, 30), time(23, 59)):
+        by_sql = set(db.session.scalars(select(CohortSession.id).where(
+            CohortSession.cohort_id == cohort.id, started(day, clock))))
+        by_rule = {s.id for s in sessions if session_started(s, _now(day, clock))}
+        assert by_sql == by_rule, clock
+    assert len(by_rule) == 4  # at 23:59 all but tomorrow's

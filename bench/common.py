@@ -1,9 +1,11 @@
 """Helpers shared by the benches: interleaved pairs, a throw-away app, servers, results."""
 
 import http.client
+import importlib.util
 import json
 import os
 import platform
+import shutil
 import signal
 import socket
 import statistics
@@ -151,3 +153,42 @@ def write_results(name: str, data: dict) -> Path:
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return path
+
+
+def _redis() -> tuple[subprocess.Popen | None, str | None]:
+    """A private redis-server on a free port; (None, None) when redis-server or the redis
+    package is missing."""
+    if shutil.which("redis-server") is None or importlib.util.find_spec("redis") is None:
+        return None, None
+    port = free_port()
+    proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", HOST, "--save", "",
+                             "--appendonly", "no"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    for _ in range(100):
+        try:
+            socket.create_connection((HOST, port), timeout=1).close()
+            return proc, f"redis://{HOST}:{port}/0"
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    return None, None
+
+
+@contextmanager
+def rate_limit_store(workers: int):
+    """(workers, env) for a gunicorn of `workers` workers: several workers share their
+    rate-limit counters in a private redis-server (gunicorn.conf.py refuses several workers
+    on memory://); without redis-server or the redis package, one worker, said on stdout."""
+    if workers <= 1:
+        yield workers, {}
+        return
+    proc, store = _redis()
+    if store is None:
+        print("[bench] no redis-server or redis package: one gunicorn worker", flush=True)
+        yield 1, {}
+        return
+    try:
+        yield workers, {"LMS_RATELIMIT_STORAGE_URI": store}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

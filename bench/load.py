@@ -36,11 +36,12 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from bench.common import HOST, ROOT, percentile, start_gunicorn, stop_gunicorn
+from bench.common import HOST, ROOT, percentile, rate_limit_store, start_gunicorn, stop_gunicorn
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SQLITE_FILE = Path(tempfile.gettempdir()) / "tap_huan_load.db"
@@ -277,7 +278,7 @@ def take_attempt(client: Client, attempt_id: int, deadline: float, tally: Tally,
         if reply.status == 200:
             tally.add(answers_saved=1)
     submit = f"/quizzes/attempts/{attempt_id}/submit"
-    data = {"csrf_token": client.csrf or ""}
+    data = {"csrf_token": client.csrf or "", "confirm": "1"}  # as quiz.js's dialog sends
     if rng.random() < 1 / 3:
         # Two tabs (or a double tap) submitting at once: both with the same session cookie.
         replies: list[Response] = []
@@ -301,7 +302,7 @@ def take_attempt(client: Client, attempt_id: int, deadline: float, tally: Tally,
                 tally.add(graded=1)
             client.cookies.update(reply.cookies)
         return
-    reply = client.post(submit, "submit")
+    reply = client.post(submit, "submit", {"confirm": "1"})
     tally.add(submits=1)
     if reply.status == 302:
         result = client.get(_path(reply.location), "result")
@@ -448,10 +449,12 @@ def run(args: argparse.Namespace) -> dict:
     flask_cli(env, "demo")
     info = create_trainees(url, args.users)
     log = Path(tempfile.gettempdir()) / f"tap_huan_load_gunicorn_{label}.log"
+    stack = ExitStack()
+    workers, store = stack.enter_context(rate_limit_store(args.workers))
     server, port = start_gunicorn("app:app", ROOT / "gunicorn.conf.py", ROOT,
-                                  {**env, "LMS_WORKERS": str(args.workers)}, log,
+                                  {**env, "LMS_WORKERS": str(workers)} | store, log,
                                   ready="/healthz")
-    print(f"[load] gunicorn, {args.workers} workers, on {HOST}:{port} (log {log})", flush=True)
+    print(f"[load] gunicorn, {workers} workers, on {HOST}:{port} (log {log})", flush=True)
     try:
         records: list = []
         lock = threading.Lock()
@@ -474,12 +477,13 @@ def run(args: argparse.Namespace) -> dict:
 
     finally:
         stop_gunicorn(server)
+        stack.close()
     server_log = log.read_text(errors="replace")
     check = check_database(url, info, tally)
     summary = summarise(journey, elapsed)
     return {
         "database": label, "users": len(clients), "seconds": round(elapsed, 1),
-        "workers": args.workers, "ramp_seconds": args.ramp, "course": info["course"],
+        "workers": workers, "ramp_seconds": args.ramp, "course": info["course"],
         "lessons": len(info["lessons"]),
         "endpoints": summary,
         "http_5xx": summary.get("ALL", {}).get("5xx", 0),

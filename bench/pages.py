@@ -29,6 +29,7 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import ExitStack
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -38,6 +39,7 @@ from bench.common import (
     Pairs,
     interleave,
     percentile,
+    rate_limit_store,
     start_gunicorn,
     stop_gunicorn,
     write_results,
@@ -147,9 +149,11 @@ def measure(args: argparse.Namespace, tmp: Path) -> dict:
     """Set up both servers, run the pairs; returns the figures."""
     app_root = Path(args.app_root).resolve()
     url = prepare_database(args.db, tmp)
+    stack = ExitStack()
+    workers, store = stack.enter_context(rate_limit_store(args.workers))
     env = {**os.environ, "LMS_DATABASE_URL": url, "LMS_SECRET_KEY": secrets.token_hex(32),
-           "LMS_BENCH_ENDPOINTS": "1", "LMS_WORKERS": str(args.workers),
-           "LMS_LOG_LEVEL": "warning"}
+           "LMS_BENCH_ENDPOINTS": "1", "LMS_WORKERS": str(workers),
+           "LMS_LOG_LEVEL": "warning"} | store
     for command in (["init"], ["demo"]):
         proc = subprocess.run([sys.executable, "-m", "flask", "--app", "app", "lms", *command],
                               cwd=app_root, env=env, capture_output=True, text=True, timeout=900)
@@ -174,7 +178,7 @@ def measure(args: argparse.Namespace, tmp: Path) -> dict:
         comparisons = {"lesson": (lesson, cookie, "/page/lesson"),
                        "login": ("/accounts/login", "", "/page/login"),
                        "shell": ("/_bench/bare", "", "/ok")}
-        figures: dict = {"database": url.split(":", 1)[0], "workers": args.workers,
+        figures: dict = {"database": url.split(":", 1)[0], "workers": workers,
                          "clients": args.clients, "seconds_per_round": args.seconds,
                          "lesson_path": lesson, "page_bytes": sizes, "goals": GOALS}
         for name, (app_path, jar, bare_path) in comparisons.items():
@@ -214,6 +218,7 @@ def measure(args: argparse.Namespace, tmp: Path) -> dict:
         stop_gunicorn(app)
         if bare is not None:
             stop_gunicorn(bare)
+        stack.close()
     return figures
 
 

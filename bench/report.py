@@ -24,22 +24,26 @@ it is twice it), and under load JSON req/s over the page's and page p95 over JSO
 """
 
 import argparse
-import importlib.util
 import json
 import os
-import shutil
-import socket
 import statistics
-import subprocess
 import tempfile
 import threading
 import time
+from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
 
 from sqlalchemy import Date, bindparam, text
 
-from bench.common import HOST, ROOT, Pairs, free_port, percentile, start_gunicorn, stop_gunicorn
+from bench.common import (
+    ROOT,
+    Pairs,
+    percentile,
+    rate_limit_store,
+    start_gunicorn,
+    stop_gunicorn,
+)
 from bench.generate import COMPLETIONS, PEOPLE, generate, make_app
 from bench.load import Client, flask_env, summarise
 
@@ -222,26 +226,6 @@ def measure(urls: dict[float, str], repeat: int) -> dict:
 
 # --- under concurrent load ----------------------------------------------------------------------
 
-def _redis() -> tuple[subprocess.Popen | None, str | None]:
-    """A private redis-server for the rate-limit counters that several workers must share
-    (gunicorn.conf.py refuses several workers without one); (None, None) when redis-server or
-    the redis package is missing."""
-    if shutil.which("redis-server") is None or importlib.util.find_spec("redis") is None:
-        return None, None
-    port = free_port()
-    proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", HOST, "--save", "",
-                             "--appendonly", "no"], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
-    for _ in range(100):
-        try:
-            socket.create_connection((HOST, port), timeout=1).close()
-            return proc, f"redis://{HOST}:{port}/0"
-        except OSError:
-            time.sleep(0.05)
-    proc.kill()
-    return None, None
-
-
 def _hammer(clients: list[Client], path: str, seconds: float) -> list:
     """Every client GETs `path` in a loop for `seconds`; returns (kind, latency, status)."""
     deadline = time.monotonic() + seconds
@@ -291,14 +275,10 @@ def under_load(url: str, code: str, clients: int, seconds: float, rounds: int,
 
     from lms.config import normalise_database_url
 
-    redis, store = _redis() if workers > 1 else (None, None)
-    if workers > 1 and store is None:
-        print("[report] no redis-server or redis package: one gunicorn worker")
-        workers = 1
+    stack = ExitStack()
+    workers, store = stack.enter_context(rate_limit_store(workers))
     env = flask_env(url) | {"LMS_WORKERS": str(workers), "LMS_LOG_LEVEL": "warning",
-                            "LMS_ACCESS_LOG": os.devnull}
-    if store:
-        env["LMS_RATELIMIT_STORAGE_URI"] = store
+                            "LMS_ACCESS_LOG": os.devnull} | store
     log = Path(tempfile.gettempdir()) / "tap_huan_report_gunicorn.log"
     query = f"?unit={code}&from={FROM.isoformat()}&to={TO.isoformat()}"
     paths = {"page": PAGE_PATH + query, "json": JSON_PATH + query}
@@ -336,9 +316,7 @@ def under_load(url: str, code: str, clients: int, seconds: float, rounds: int,
     finally:
         stop_gunicorn(server)
         engine.dispose()
-        if redis is not None:
-            redis.terminate()
-            redis.wait(timeout=10)
+        stack.close()
     figures: dict = {"province": code, "clients": clients, "workers": workers,
                      "seconds_per_phase": seconds, "rounds": rounds}
     for kind, got in samples.items():

@@ -22,6 +22,7 @@ from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFName, PDFStream
 from reportlab.pdfgen.canvas import Canvas
 
 from lms.core.fonts import FONT, FONT_BOLD, FONT_ITALIC, register_fonts
+from lms.core.officialdoc import MOTTO, day_words
 
 PAGE_W, PAGE_H = landscape(A4)
 REGULAR, BOLD, ITALIC = FONT, FONT_BOLD, FONT_ITALIC
@@ -31,8 +32,7 @@ BLUE = HexColor("#17365d")
 GREY = HexColor("#55575c")
 WATERMARK = Color(0.75, 0.1, 0.1, alpha=0.14)
 
-NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
-NATIONAL_MOTTO = "Độc lập - Tự do - Hạnh phúc"
+NATIONAL_TITLE, NATIONAL_MOTTO = MOTTO
 TITLE = "GIẤY CHỨNG NHẬN"
 STAMPS = {"revoked": "ĐÃ THU HỒI", "superseded": "ĐÃ ĐƯỢC THAY THẾ"}
 
@@ -47,13 +47,9 @@ def nfc(text) -> str:
 
 
 def vn_date_line(place: str, on: date) -> str:
-    """The place-and-date line, e.g. "Quảng Ninh, ngày 10 tháng 8 năm 2025".
-
-    Days below 10 and the months January and February take a leading zero (Decree 30/2020).
-    """
-    day = f"{on.day:02d}"
-    month = f"{on.month:02d}" if on.month < 3 else str(on.month)
-    when = f"ngày {day} tháng {month} năm {on.year}"
+    """The place-and-date line, e.g. "Quảng Ninh, ngày 10 tháng 8 năm 2025" (without a place,
+    "Ngày 10 tháng 8 năm 2025")."""
+    when = day_words(on)
     return f"{nfc(place)}, {when}" if place else when.capitalize()
 
 

@@ -29,9 +29,14 @@ def _vi(label) -> str:
         return str(label)
 
 
+def session_day(session: CohortSession) -> str:
+    """"Thứ Hai, 14/12/2026"."""
+    return f"{WEEKDAYS[session.date.weekday()]}, {format_date(session.date)}"
+
+
 def session_when(session: CohortSession) -> str:
     """"Thứ Hai, 14/12/2026, 08:00–11:30" (the times when set)."""
-    when = f"{WEEKDAYS[session.date.weekday()]}, {format_date(session.date)}"
+    when = session_day(session)
     if session.start_time:
         when += f", {session.start_time:%H:%M}"
         if session.end_time:

@@ -19,9 +19,9 @@ from reportlab.platypus import (
 )
 
 from lms.certificates.services import issuer_settings
-from lms.cohorts.notice import WEEKDAYS, place
+from lms.cohorts.notice import place, session_day
 from lms.core.fonts import FONT, FONT_BOLD, FONT_ITALIC, register_fonts
-from lms.core.officialdoc import BLANK, date_line
+from lms.core.officialdoc import BLANK, MOTTO, date_line
 from lms.core.text import format_date
 from lms.units.positions import position_label
 
@@ -91,14 +91,13 @@ def signin_sheet(session, members) -> bytes:
     parent, agency = agency_names()
     p = lambda text, style="base": Paragraph(escape(str(text)), st[style])  # noqa: E731
 
-    header = Table([[p(parent.upper(), "center"),
-                     p("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "agency")],
-                    [p(agency.upper(), "agency"), p("Độc lập – Tự do – Hạnh phúc", "agency")]],
+    header = Table([[p(parent.upper(), "center"), p(MOTTO[0], "agency")],
+                    [p(agency.upper(), "agency"), p(MOTTO[1], "agency")]],
                    colWidths=[80 * mm, 100 * mm])
     header.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
                                 ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
     info = [("Lớp", cohort.name), ("Khóa học", cohort.course.title),
-            ("Ngày", f"{WEEKDAYS[session.date.weekday()]}, {format_date(session.date)}"),
+            ("Ngày", session_day(session)),
             ("Thời gian", session_hours(session)), ("Nội dung", session.topic),
             ("Địa điểm", place(cohort))]
     story = [header, Spacer(1, 6 * mm), p("DANH SÁCH KÝ TÊN THAM DỰ", "title")]

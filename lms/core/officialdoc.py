@@ -48,11 +48,16 @@ def issuer(stored: dict) -> Issuer:
                   cfg["REPORT_PREPARER_NAME"], stored["signer_title"], stored["signer_name"])
 
 
-def date_line(place: str, day: date) -> str:
-    """"Quảng Ninh, ngày 08 tháng 02 năm 2026": days below 10 and months below 3 take a leading
-    zero (Decree 30, appendix I); an unset place is left as dots to fill in."""
+def day_words(day: date) -> str:
+    """"ngày 08 tháng 02 năm 2026": days below 10 and months below 3 take a leading zero
+    (Decree 30, appendix I)."""
     month = f"{day.month:02d}" if day.month < 3 else str(day.month)
-    return f"{place or BLANK}, ngày {day.day:02d} tháng {month} năm {day.year}"
+    return f"ngày {day.day:02d} tháng {month} năm {day.year}"
+
+
+def date_line(place: str, day: date) -> str:
+    """"Quảng Ninh, ngày 08 tháng 02 năm 2026"; an unset place is left as dots to fill in."""
+    return f"{place or BLANK}, {day_words(day)}"
 
 
 def number_line(kind: str, symbol: str) -> str:

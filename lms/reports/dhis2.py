@@ -77,7 +77,7 @@ def data_values(unit, period: str, course=None, rule: str = "any") -> list[dict]
     params = services.check_params(unit, start, end, "cumulative", course, rule=rule)
     stmt = _GROUPS_SQL.format(persons=services.persons_sql(params))
     values = []
-    for code, position, gender, *figures in services._execute(services._bind(stmt, params)):
+    for code, position, gender, *figures in services.fetch(stmt, params):
         combo = option_combo(position, gender)
         for element, value in zip(DATA_ELEMENTS, figures, strict=True):
             values.append({"dataElement": element, "period": period, "orgUnit": code,

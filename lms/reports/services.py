@@ -313,7 +313,7 @@ _PEOPLE_BY_NAME = "SELECT * FROM ({people}) x ORDER BY x.full_name, x.staff_id"
 
 def persons_sql(params: Params) -> str:
     """The per-person table (person_id, commune_id, position, gender, ethnicity, tgt, trn,
-    times) for the session's engine, as SQL text to bind with `_bind`; under the path rule its
+    times) for the session's engine, SQL text for `fetch`; under the path rule its
     `trn` is the path's."""
     if _dialect() == "postgresql":
         persons = _PERSONS_PG_COUNTRY if params.unit.parent_id is None else _PERSONS_PG
@@ -348,11 +348,12 @@ _PG_SETTINGS = text("SELECT set_config('plan_cache_mode', 'force_custom_plan', t
                     "set_config('work_mem', '32MB', true)")
 
 
-def _execute(stmt) -> list:
-    """Run a report statement (on PostgreSQL with _PG_SETTINGS for this transaction)."""
+def fetch(sql: str, params: Params, **extra) -> list:
+    """The rows of report statement `sql` with the parameters bound (`_bind`), on PostgreSQL
+    with _PG_SETTINGS for this transaction."""
     if _dialect() == "postgresql":
         db.session.execute(_PG_SETTINGS)
-    return db.session.execute(stmt).all()
+    return db.session.execute(_bind(sql, params, **extra)).all()
 
 
 def _bind(stmt, params: Params, **extra):
@@ -420,7 +421,7 @@ def coverage(unit: Unit | None = None, date_from: date | None = None,
     date_to = date_to or today()
     date_from = date_from or date(date_to.year, 1, 1)
     params = check_params(unit, date_from, date_to, mode, course, position, rule)
-    result = _execute(_bind(_coverage_sql(params), params))
+    result = fetch(_coverage_sql(params), params)
 
     totals, rows, positions, genders, ethnicities = {}, [], {}, {}, []
     for dim, key, name, kind, target, trained, times, people, n, reached, at_target in result:
@@ -543,7 +544,7 @@ def trend(unit: Unit | None = None, date_from: date | None = None,
                             position_filter=filters["position_filter"])
     extra = {f"qs{i}": s for i, (s, _e) in enumerate(spans)}
     extra |= {f"qe{i}": e for i, (_s, e) in enumerate(spans)}
-    figures = _execute(_bind(sql, params, **extra))[0]
+    figures = fetch(sql, params, **extra)[0]
     points = []
     for i, (start, end) in enumerate(spans):
         target, trained, times = figures[3 * i:3 * i + 3]
@@ -598,7 +599,7 @@ def commune_people(commune: Unit, date_from: date, date_to: date, mode: str = "c
     """
     params = check_params(commune, date_from, date_to, mode, course, position, rule)
     sql = _PEOPLE_BY_NAME.format(people=_people_sql(params, "p.commune_id = :unit_id"))
-    return [_person(row._mapping) for row in _execute(_bind(sql, params))]
+    return [_person(row._mapping) for row in fetch(sql, params)]
 
 
 def _people_sql(params: Params, where: str) -> str:
@@ -638,7 +639,7 @@ def untrained_by_commune(unit: Unit, date_to: date, course: Course | None = None
              else f"p.commune_id IN ({units})")
     sql = _UNTRAINED_SQL.format(people=_people_sql(params, where))
     communes: dict[str, dict] = {}
-    for row in (r._mapping for r in _execute(_bind(sql, params))):
+    for row in (r._mapping for r in fetch(sql, params)):
         entry = communes.setdefault(row["commune_code"], {
             "code": row["commune_code"], "name": row["commune_name"], "people": []})
         entry["people"].append(_person(row))

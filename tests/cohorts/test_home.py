@@ -96,6 +96,13 @@ def test_ready_to_close_follows_the_close_rule(db, make_cohort, fill):
     make_cohort(trainer=trainer, name="Không có học viên")
     fill(_running(make_cohort, trainer=trainer, name="Đang học"), 1)
     assert [c.id for c in trainer_home(trainer, _now()).ready_to_close] == [ended.id]
+    # the home page's SQL and the service's rule (close_refusal) pick the same cohorts
+    from lms.cohorts.models import Cohort
+    from lms.cohorts.services import close_refusal
+
+    own = [c for c in db.session.query(Cohort) if trainer in c.trainers]
+    assert len(own) == 3
+    assert {c.id for c in own if close_refusal(c, trainer) is None} == {ended.id}
 
 
 def test_a_trainer_sees_only_their_own_cohorts(db, make_cohort, make_user, fill):
